@@ -270,3 +270,27 @@ def test_synthetic_runs_are_seeded_and_spend_their_budget():
         scaling.synthetic_runs(scaling.HOFFMANN_2022, [1e19], tokens_per_param_range=(10, 1))
     with pytest.raises(ValueError):
         scaling.synthetic_runs(scaling.HOFFMANN_2022, [1e19], noise_sd=-1)
+
+
+def test_fit_runs_without_threadpoolctl(monkeypatch):
+    """threadpoolctl only speeds the fit up: without it the fit still runs and gives the same answer."""
+    import builtins
+
+    truth = scaling.LossLaw(E=1.75, A=450.0, B=1800.0, alpha=0.33, beta=0.35)
+    runs = scaling.synthetic_runs(truth, np.geomspace(1e18, 1e21, 4), n_params_per_budget=6, noise_sd=0.0, seed=1)
+    start = scaling.law_to_fit_params(truth)
+    with_limit = scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start)
+    real_import = builtins.__import__
+
+    def import_without_threadpoolctl(name, *args, **kwargs):
+        if name == "threadpoolctl":
+            raise ImportError("No module named 'threadpoolctl' (simulated minimal environment)")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", import_without_threadpoolctl)
+    with pytest.raises(ImportError):
+        import threadpoolctl  # noqa: F401  (the simulation is in force)
+    without_limit = scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start)
+    np.testing.assert_allclose(without_limit.params, with_limit.params, rtol=1e-9)
+    boot = scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], start, n_resamples=2, seed=3)
+    assert boot.shape == (2, 5) and np.all(np.isfinite(boot))

@@ -40,6 +40,8 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "paraphrase", "quantity", "value", "value_low", "value_high", "unit",
     "verdict", "verdict_reason", "evidence", "lesson", "related",
     "forecast_made", "forecast_deadline", "resolution",
+    # added in the truth pass (issue 13); forecasts.py reads only the columns above
+    "checked_on", "confidence", "value_as_stated", "relations", "cluster_id", "forecast_wording",
 )
 
 TOPICS: tuple[str, ...] = (
@@ -51,7 +53,7 @@ TOPICS: tuple[str, ...] = (
 VERDICTS: tuple[str, ...] = (
     "holds", "holds-with-caveat", "unit-confusion", "arithmetic-error",
     "contradicted", "unverifiable", "forecast-true", "forecast-false",
-    "forecast-open", "not-checked",
+    "forecast-open", "not-checkable", "not-checked",
 )
 
 SOURCE_KINDS: tuple[str, ...] = (
@@ -65,8 +67,23 @@ LESSONS: tuple[str, ...] = tuple(f"{n:02d}" for n in range(11))  # "00".."10"
 
 NUMBER_COLUMNS: tuple[str, ...] = ("value", "value_low", "value_high")
 
-#: verdicts that need a reason but may lack evidence
-NO_EVIDENCE_NEEDED: tuple[str, ...] = ("not-checked", "unverifiable")
+#: verdicts that need a reason but no evidence: nothing was checked, or there is nothing to check
+NO_EVIDENCE_NEEDED: tuple[str, ...] = ("not-checked", "not-checkable")
+
+#: confidence in a verdict, graded as the course's reference facts grade theirs:
+#: H = primary source or several independent sources that agree; M = one good secondary
+#: source or a reputable analyst's estimate; L = press reports, an unverified company claim
+#: or the course's own inference
+CONFIDENCES: tuple[str, ...] = ("H", "M", "L")
+
+#: typed links between claims. ``duplicate``: the same statement reported twice (symmetric);
+#: ``conflict``: the two claims cannot both be true (symmetric); ``derived``: this claim is
+#: computed from the target; ``resolves``: this claim settles the target forecast
+RELATION_TYPES: tuple[str, ...] = ("duplicate", "conflict", "derived", "resolves")
+SYMMETRIC_RELATIONS: tuple[str, ...] = ("duplicate", "conflict")
+
+#: how a forecast was worded, read by the forecast scoring of lesson 10
+FORECAST_WORDINGS: tuple[str, ...] = ("flat", "hedged")
 
 FORECAST_VERDICTS: tuple[str, ...] = ("forecast-true", "forecast-false", "forecast-open")
 
@@ -80,12 +97,15 @@ VERDICT_COLOURS: dict[str, str] = {
     "forecast-true": "#1b5e20",
     "forecast-false": "#b71c1c",
     "forecast-open": "#1565c0",
+    "not-checkable": "#6a1b9a",
     "not-checked": "#9e9e9e",
 }
 
 CLAIM_ID_PATTERN = re.compile(r"^[0-9]{3}-[a-z0-9-]+$")
 SOURCE_ID_PATTERN = re.compile(r"^[0-9]{3}$")
 ISO_DATE_PATTERN = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
+FULL_DATE_PATTERN = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+CLUSTER_ID_PATTERN = re.compile(r"^[0-9]{3}-[a-z0-9-]+$")
 # Hiragana, Katakana, CJK ideographs, full-width forms, CJK punctuation
 JAPANESE_PATTERN = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 MIN_ASCII_SHARE = 0.9  # a paraphrase must be at least 90% ASCII characters
@@ -277,7 +297,8 @@ def _validate_claim_row(
     if low is not None and high is not None and low > high:
         problems.append(f"{where}: value_low {low:g} is greater than value_high {high:g}")
 
-    if verdict in VERDICTS and verdict != "not-checked" and not _text(row["verdict_reason"]):
+    # every verdict says why, including not-checked (why no public record could settle it)
+    if verdict in VERDICTS and not _text(row["verdict_reason"]):
         problems.append(f"{where}: verdict {verdict!r} needs a verdict_reason")
     if verdict in VERDICTS and verdict not in NO_EVIDENCE_NEEDED and not _text(row["evidence"]):
         problems.append(f"{where}: verdict {verdict!r} needs evidence")
@@ -285,16 +306,32 @@ def _validate_claim_row(
         for column in ("forecast_made", "forecast_deadline"):
             if not _text(row[column]):
                 problems.append(f"{where}: verdict {verdict!r} needs {column}")
+    _validate_check_fields(where, row, verdict, problems)
 
     lesson = _text(row["lesson"])
     if lesson and lesson not in LESSONS:
         problems.append(f"{where}: lesson {lesson!r} must be empty or one of 00..10")
 
-    for other in [r.strip() for r in _text(row["related"]).split(";") if r.strip()]:
+    related = {r.strip() for r in _text(row["related"]).split(";") if r.strip()}
+    for other in sorted(related):
         if other == cid:
             problems.append(f"{where}: related lists the claim itself")
         elif other not in known_ids:
             problems.append(f"{where}: related id {other!r} does not exist")
+    for kind, other in parse_relations(_text(row["relations"]), where, problems):
+        if other == cid:
+            problems.append(f"{where}: relation {kind}:{other} points at the claim itself")
+        elif other not in known_ids:
+            problems.append(f"{where}: relation target {other!r} does not exist")
+        elif other not in related:
+            # the old untyped column stays a superset, so readers of `related` see every link
+            problems.append(f"{where}: relation target {other!r} is missing from related")
+
+    cluster = _text(row["cluster_id"])
+    if not cluster:
+        problems.append(f"{where}: cluster_id is empty")
+    elif not CLUSTER_ID_PATTERN.match(cluster):
+        problems.append(f"{where}: cluster_id {cluster!r} must look like a claim id")
 
     line_text = _text(row["seed_line"])
     if not re.fullmatch(r"[0-9]+", line_text) or int(line_text) < 1:
@@ -313,6 +350,90 @@ def _validate_claim_row(
         ascii_share = sum(ch.isascii() for ch in paraphrase) / len(paraphrase)
         if ascii_share < MIN_ASCII_SHARE:
             problems.append(f"{where}: paraphrase is only {ascii_share:.0%} ASCII")
+
+
+def parse_relations(text: str, where: str = "relations", problems: list[str] | None = None
+                    ) -> list[tuple[str, str]]:
+    """``"conflict:003-x;derived:002-y"`` as ``[("conflict", "003-x"), ("derived", "002-y")]``.
+
+    A malformed item is reported in ``problems`` (when given) and left out.
+    """
+    pairs: list[tuple[str, str]] = []
+    for item in [i.strip() for i in str(text).split(";") if i.strip()]:
+        kind, sep, target = (part.strip() for part in item.partition(":"))
+        if not sep or not target:
+            if problems is not None:
+                problems.append(f"{where}: relation {item!r} is not type:claim_id")
+            continue
+        if kind not in RELATION_TYPES:
+            if problems is not None:
+                problems.append(f"{where}: relation type {kind!r} is not one of {RELATION_TYPES}")
+            continue
+        pairs.append((kind, target))
+    return pairs
+
+
+def _validate_check_fields(where: str, row: pd.Series, verdict: str, problems: list[str]) -> None:
+    """checked_on, confidence, forecast_wording and said_on rules of the truth pass."""
+    checked_on, confidence = _text(row["checked_on"]), _text(row["confidence"])
+    if checked_on and not FULL_DATE_PATTERN.match(checked_on):
+        problems.append(f"{where}: checked_on {checked_on!r} is not a full ISO date (YYYY-MM-DD)")
+    elif checked_on and checked_on > _today():
+        problems.append(f"{where}: checked_on {checked_on} is in the future")
+    if confidence and confidence not in CONFIDENCES:
+        problems.append(f"{where}: confidence {confidence!r} is not one of {CONFIDENCES}")
+    if verdict in VERDICTS and verdict != "not-checked":
+        if not checked_on:
+            problems.append(f"{where}: verdict {verdict!r} needs checked_on")
+        if not confidence:
+            problems.append(f"{where}: verdict {verdict!r} needs a confidence (H, M or L)")
+    elif verdict == "not-checked" and confidence:
+        problems.append(f"{where}: a not-checked claim has no verdict to grade, so no confidence")
+    wording = _text(row["forecast_wording"])
+    if wording and wording not in FORECAST_WORDINGS:
+        problems.append(f"{where}: forecast_wording {wording!r} is not one of {FORECAST_WORDINGS}")
+    if verdict in ("forecast-true", "forecast-false") and not wording:
+        problems.append(f"{where}: resolved forecast needs a forecast_wording (flat or hedged)")
+    if verdict == "forecast-open" and _text(row["forecast_deadline"]) and \
+            _text(row["forecast_deadline"]) < _today()[:len(_text(row["forecast_deadline"]))]:
+        problems.append(f"{where}: forecast-open but its deadline {_text(row['forecast_deadline'])} has passed")
+
+
+def _today() -> str:
+    """Today's date as YYYY-MM-DD (env SCALECHECK_TODAY overrides it, for tests)."""
+    import datetime
+
+    return os.environ.get("SCALECHECK_TODAY") or datetime.date.today().isoformat()
+
+
+def _validate_across_rows(claims: pd.DataFrame, sources: pd.DataFrame, problems: list[str]) -> None:
+    """Rules that need more than one row: symmetric relations, clusters, dates against the source."""
+    rows = {_text(r["claim_id"]): r for _, r in claims.iterrows()}
+    links = {cid: set(parse_relations(_text(r["relations"]))) for cid, r in rows.items()}
+    for cid, pairs in links.items():
+        for kind, other in sorted(pairs):
+            if other not in rows or other == cid:
+                continue
+            if kind in SYMMETRIC_RELATIONS and (kind, cid) not in links[other]:
+                problems.append(f"claims ({cid}): {kind}:{other} has no {kind}:{cid} in return")
+            if kind == "duplicate" and _text(rows[other]["cluster_id"]) != _text(rows[cid]["cluster_id"]):
+                problems.append(f"claims ({cid}): duplicate {other} is in another cluster")
+            if kind == "resolves" and _text(rows[other]["verdict"]) not in FORECAST_VERDICTS:
+                problems.append(f"claims ({cid}): resolves {other}, which is not a forecast")
+    # a statement counted once has one outcome
+    outcomes: dict[str, set[str]] = {}
+    for cid, r in rows.items():
+        if _text(r["verdict"]) in FORECAST_VERDICTS:
+            outcomes.setdefault(_text(r["cluster_id"]), set()).add(_text(r["verdict"]))
+    for cluster, verdicts in sorted(outcomes.items()):
+        if len(verdicts) > 1:
+            problems.append(f"claims: cluster {cluster!r} mixes forecast verdicts {sorted(verdicts)}")
+    source_dates = {_text(s["source_id"]): _text(s["date"]) for _, s in sources.iterrows()}
+    for cid, r in rows.items():
+        said, published = _text(r["said_on"]), source_dates.get(_text(r["source_id"]), "")
+        if said and published and ISO_DATE_PATTERN.match(said) and \
+                said[:len(published)] > published[:len(said)]:
+            problems.append(f"claims ({cid}): said_on {said} is after its source's date {published}")
 
 
 def validate(
@@ -345,6 +466,7 @@ def validate(
     line_counts = _seed_line_counts(sources, seed_folder)
     for i, row in claims.reset_index(drop=True).iterrows():
         _validate_claim_row(int(i), row, known_ids, source_ids, line_counts, problems)
+    _validate_across_rows(claims, sources, problems)
     return problems
 
 
@@ -436,6 +558,11 @@ class ClaimCard:
     forecast_made: str
     forecast_deadline: str
     resolution: str
+    checked_on: str = ""
+    confidence: str = ""
+    value_as_stated: str = ""
+    relations: tuple[tuple[str, str], ...] = ()
+    cluster_id: str = ""
 
     @property
     def numbers(self) -> str:
@@ -450,9 +577,15 @@ class ClaimCard:
             f"({self.source_title}), line {self.seed_line} of {self.seed_file}",
             f"Claim: {self.paraphrase}",
             f"Number: {self.quantity} = {self.numbers}",
+        ]
+        if self.value_as_stated:
+            lines.append(f"As stated: {self.value_as_stated}")
+        lines += [
             f"Topic: {self.topic}",
             f"Verdict: {self.verdict}" + (f" - {self.verdict_reason}" if self.verdict_reason else ""),
         ]
+        if self.confidence or self.checked_on:
+            lines.append(f"Confidence: {self.confidence or '-'}; checked on {self.checked_on or '-'}")
         if self.evidence:
             lines.append(f"Evidence: {self.evidence}")
         if self.forecast_made or self.forecast_deadline:
@@ -461,6 +594,8 @@ class ClaimCard:
             lines.append(f"Resolution: {self.resolution}")
         if self.lesson:
             lines.append(f"Lesson: {self.lesson}")
+        if self.relations:
+            lines.append("Relations: " + "; ".join(f"{kind} {other}" for kind, other in self.relations))
         if self.related:
             lines.append(f"Related: {'; '.join(self.related)}")
         return "\n".join(lines)
@@ -482,9 +617,15 @@ class ClaimCard:
             ("Source", f"{esc(self.source_id)}: {esc(self.source_title)} "
                        f"(<code>{esc(self.seed_file)}</code>, line {self.seed_line})"),
             ("Number", f"<code>{esc(self.quantity)}</code> = <b>{esc(self.numbers)}</b>"),
+        ]
+        if self.value_as_stated:
+            rows.append(("As stated", esc(self.value_as_stated)))
+        rows += [
             ("Topic", esc(self.topic)),
             ("Reason", esc(self.verdict_reason)),
         ]
+        if self.confidence or self.checked_on:
+            rows.append(("Confidence", f"{esc(self.confidence or '-')}; checked on {esc(self.checked_on or '-')}"))
         if self.evidence:
             rows.append(("Evidence", esc(self.evidence)))
         if self.forecast_made or self.forecast_deadline:
@@ -494,6 +635,8 @@ class ClaimCard:
             rows.append(("Resolution", esc(self.resolution)))
         if self.lesson:
             rows.append(("Lesson", esc(self.lesson)))
+        if self.relations:
+            rows.append(("Relations", esc("; ".join(f"{kind} {other}" for kind, other in self.relations))))
         if self.related:
             rows.append(("Related", esc("; ".join(self.related))))
         body = "".join(
@@ -555,6 +698,11 @@ def claim(claim_id: str) -> ClaimCard:
         forecast_made=_text(row["forecast_made"]),
         forecast_deadline=_text(row["forecast_deadline"]),
         resolution=_text(row["resolution"]),
+        checked_on=_text(row.get("checked_on", "")),
+        confidence=_text(row.get("confidence", "")),
+        value_as_stated=_text(row.get("value_as_stated", "")),
+        relations=tuple(parse_relations(_text(row.get("relations", "")))),
+        cluster_id=_text(row.get("cluster_id", "")),
     )
 
 
@@ -578,3 +726,47 @@ def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
     table.index.name = "topic"
     table.columns.name = "verdict"
     return table
+
+
+def relations_table(claims: pd.DataFrame, kind: str | None = None) -> pd.DataFrame:
+    """Every typed relation as one row (claim_id, relation, other_id), optionally of one ``kind``.
+
+    Symmetric relations (duplicate, conflict) are listed once per pair.
+    """
+    if kind is not None and kind not in RELATION_TYPES:
+        raise ValueError(f"kind must be one of {RELATION_TYPES}, got {kind!r}")
+    rows, seen = [], set()
+    for cid, text in zip(claims["claim_id"].map(_text), claims["relations"].map(_text)):
+        for relation, other in parse_relations(text):
+            if kind is not None and relation != kind:
+                continue
+            key = (relation, *sorted((cid, other))) if relation in SYMMETRIC_RELATIONS else (relation, cid, other)
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append({"claim_id": cid, "relation": relation, "other_id": other})
+    return pd.DataFrame(rows, columns=["claim_id", "relation", "other_id"])
+
+
+def disagreements(claims: pd.DataFrame) -> pd.DataFrame:
+    """Each conflict between two claims, side by side: who said what, and the verdicts."""
+    pairs = relations_table(claims, "conflict")
+    rows = claims.set_index("claim_id")
+    table = []
+    for cid, other in zip(pairs["claim_id"], pairs["other_id"]):
+        if cid not in rows.index or other not in rows.index:
+            continue
+        a, b = rows.loc[cid], rows.loc[other]
+        table.append({
+            "claim": cid, "speaker": _text(a["speaker"]), "says": _text(a["paraphrase"]),
+            "verdict": _text(a["verdict"]),
+            "other claim": other, "other speaker": _text(b["speaker"]), "other says": _text(b["paraphrase"]),
+            "other verdict": _text(b["verdict"]),
+        })
+    return pd.DataFrame(table, columns=["claim", "speaker", "says", "verdict", "other claim",
+                                        "other speaker", "other says", "other verdict"])
+
+
+def counted_once(claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per cluster (the first claim of each), so repeated statements count once."""
+    return claims.drop_duplicates(subset="cluster_id", keep="first").reset_index(drop=True)

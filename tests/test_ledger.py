@@ -64,6 +64,10 @@ def _row_of(frame: pd.DataFrame, verdict: str) -> int:
     return int(frame.index[frame["verdict"] == verdict][0])
 
 
+def _row_by_id(frame: pd.DataFrame, claim_id: str) -> int:
+    return int(frame.index[frame["claim_id"] == claim_id][0])
+
+
 # --------------------------------------------------------------------------- shipped files
 
 def test_shipped_files_validate():
@@ -126,8 +130,104 @@ def test_forecast_dates_are_consistent_with_their_verdicts():
         assert row["resolution"], row["claim_id"]
         if row["verdict"] == "forecast-open":
             assert row["forecast_deadline"] >= REVIEW_DATE, row["claim_id"]
-        else:
+        elif row["verdict"] == "forecast-false":
+            # a forecast fails only once its deadline has passed
             assert row["forecast_deadline"] < REVIEW_DATE, row["claim_id"]
+        # forecast-true may resolve before its deadline: the event happened early
+
+
+def test_no_forecast_is_left_open_past_its_deadline():
+    claims = ledger.load_claims()
+    open_ = claims[claims["verdict"] == "forecast-open"]
+    assert (open_["forecast_deadline"] >= ledger._today()[:7]).all()
+
+
+def test_not_checked_is_at_most_a_tenth_and_each_says_why():
+    claims = ledger.load_claims()
+    unchecked = claims[claims["verdict"] == "not-checked"]
+    assert len(unchecked) <= 0.10 * len(claims), f"{len(unchecked)} of {len(claims)} not-checked"
+    assert (unchecked["verdict_reason"].str.len() > 20).all()
+    assert (claims["verdict"] == "not-checkable").sum() > 0
+
+
+def test_checked_rows_carry_date_confidence_and_evidence():
+    claims = ledger.load_claims()
+    checked = claims[~claims["verdict"].isin(["not-checked"])]
+    assert checked["checked_on"].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").all()
+    assert set(checked["confidence"]) <= set(ledger.CONFIDENCES)
+    needs = checked[~checked["verdict"].isin(ledger.NO_EVIDENCE_NEEDED)]
+    assert (needs["evidence"].str.len() > 0).all()
+
+
+def test_evidence_cites_shipped_files_not_the_old_curated_name():
+    claims = ledger.load_claims()
+    assert not claims["evidence"].str.contains("gpu_specs_curated").any()
+    cited = claims["evidence"].str.contains("data/gpu_specs.csv", regex=False)
+    assert cited.sum() >= 5
+    assert (ledger.data_dir() / "gpu_specs.csv").is_file()
+
+
+def test_value_as_stated_keeps_the_source_wording():
+    claims = ledger.load_claims().set_index("claim_id")
+    # the summary says a thousand feet; the value column holds the exact conversion in metres
+    assert "千フィート" in claims.loc["001-ai-tsunami-1000-ft", "value_as_stated"]
+    assert claims.loc["001-ai-tsunami-1000-ft", "value"] == pytest.approx(1000 * 0.3048)
+    assert "12月前" in claims.loc["000-grok3-before-december", "value_as_stated"]
+    numbered = claims[claims[list(ledger.NUMBER_COLUMNS)].notna().any(axis=1)]
+    assert (numbered["value_as_stated"].str.len() > 0).all()
+
+
+def test_typed_relations_are_valid_and_the_named_conflict_is_listed():
+    claims = ledger.load_claims()
+    table = ledger.relations_table(claims)
+    assert set(table["relation"]) <= set(ledger.RELATION_TYPES)
+    assert {"duplicate", "conflict", "derived", "resolves"} <= set(table["relation"])
+    disagreements = ledger.disagreements(claims)
+    pairs = {frozenset(p) for p in zip(disagreements["claim"], disagreements["other claim"])}
+    assert frozenset({"002-others-have-100k-h100", "003-nobody-100k-coherent-2024"}) in pairs
+    # symmetric relations are listed once per pair
+    assert len(pairs) == len(disagreements)
+    with pytest.raises(ValueError):
+        ledger.relations_table(claims, "friendship")
+
+
+def test_parse_relations_reports_malformed_items():
+    problems: list[str] = []
+    pairs = ledger.parse_relations("conflict:001-a; derived:002-b;nonsense;cousin:003-c", "here", problems)
+    assert pairs == [("conflict", "001-a"), ("derived", "002-b")]
+    assert any("nonsense" in p for p in problems) and any("cousin" in p for p in problems)
+    assert ledger.parse_relations("") == []
+
+
+def test_clusters_count_repeated_statements_once():
+    claims = ledger.load_claims()
+    once = ledger.counted_once(claims)
+    assert once["cluster_id"].is_unique
+    assert len(once) < len(claims)
+    cluster = claims.set_index("claim_id")["cluster_id"]
+    repeats = ["001-superintelligence-this-or-next-year", "001-superintelligence-quote",
+               "003-superintelligence-opening", "003-superintelligence-transcript"]
+    assert cluster[repeats].nunique() == 1
+    assert cluster["002-roadmap-300k-b200-6zf"] == cluster["002-musk-300k-b200-mid-2025"]
+
+
+def test_named_review_fixes_are_in_place():
+    claims = ledger.load_claims().set_index("claim_id")
+    for cid in ("001-grok-3-5-training", "003-grok-3-5-training"):
+        assert claims.loc[cid, "verdict"] == "holds-with-caveat"
+        assert claims.loc[cid, "forecast_deadline"] == ""
+    assert claims.loc["002-karpathy-data-peak-2024", "verdict"] == "unverifiable"
+    assert claims.loc["002-musk-300k-b200-mid-2025", "forecast_made"] == "2024-06"
+    assert claims.loc["003-vision-implant-6-12-months", "verdict"] == "forecast-false"
+    assert claims.loc["002-roadmap-300k-b200-6zf", "verdict"].startswith("forecast-")
+    assert claims.loc["002-roadmap-step-5x-3x", "verdict"] != "holds"
+    assert "other side" in claims.loc["003-quarter-mobile-cooling", "paraphrase"]
+    for cid in ("004-fox-interview-april", "004-zilis-resigned-march"):
+        assert claims.loc[cid, "said_on"] == "2023-07"
+    assert "44.6" in claims.loc["004-sources-under-50m", "verdict_reason"]
+    assert "2025" in claims.loc["004-musk-claims-100m", "verdict_reason"]
+    assert "GPT-4o" in claims.loc["002-humaneval-95-with-10-tries", "verdict_reason"]
+    assert "NVIDIA" in claims.loc["002-b200-5x-h100", "verdict_reason"]
 
 
 def test_key_seed_lines_hold_the_number_they_cite():
@@ -138,6 +238,8 @@ def test_key_seed_lines_hold_the_number_they_cite():
     claims = ledger.load_claims().set_index("claim_id")
     expected = {
         "000-grok2-15k-h100": "15000",
+        "001-not-this-year-certainly-next": "来年は確実に",
+        "000-largest-cluster": "世界最大",
         KNOWN_ID: "80",
         "002-humaneval-gpt4-67": "67%",
         "003-power-drop-50pct": "50%",
@@ -172,6 +274,33 @@ CLAIM_BREAKAGES = [
     ("forecast deadline", lambda f: _set("forecast_deadline", "", _row_of(f, "forecast-open"))(f),
      "needs forecast_deadline"),
     ("forecast made", lambda f: _set("forecast_made", "", _row_of(f, "forecast-true"))(f), "needs forecast_made"),
+    ("not-checked reason", lambda f: _set("verdict_reason", "", _row_of(f, "not-checked"))(f), "needs a verdict_reason"),
+    ("checked_on missing", _set("checked_on", ""), "needs checked_on"),
+    ("checked_on format", _set("checked_on", "2026-11"), "not a full ISO date"),
+    ("checked_on future", _set("checked_on", "2999-01-01"), "in the future"),
+    ("confidence missing", _set("confidence", ""), "needs a confidence"),
+    ("confidence vocabulary", _set("confidence", "high"), "confidence 'high'"),
+    ("confidence on not-checked", lambda f: _set("confidence", "H", _row_of(f, "not-checked"))(f), "no verdict to grade"),
+    ("relation type", _set("relations", "cousin:000-xai-age-just-over-1yr"), "relation type 'cousin'"),
+    ("relation format", _set("relations", "000-xai-age-just-over-1yr"), "is not type:claim_id"),
+    ("relation target", _set("relations", "derived:000-no-such-claim"), "does not exist"),
+    ("relation self", lambda f: _set("relations", "derived:" + f.loc[0, "claim_id"])(f), "points at the claim itself"),
+    ("relation not in related", lambda f: _set("related", "", _row_by_id(f, "003-nobody-100k-coherent-2024"))(f),
+     "missing from related"),
+    ("conflict one-sided", lambda f: _set("relations", "", _row_by_id(f, "003-nobody-100k-coherent-2024"))(f),
+     "has no conflict:002-others-have-100k-h100 in return"),
+    ("duplicate split", lambda f: _set("cluster_id", "003-h100-150k", _row_by_id(f, "003-h100-150k"))(f),
+     "is in another cluster"),
+    ("resolves non-forecast", lambda f: _set("relations", "resolves:000-xai-age-just-over-1yr", _row_by_id(f, "001-gb200-30k"))(f),
+     "which is not a forecast"),
+    ("cluster empty", _set("cluster_id", ""), "cluster_id is empty"),
+    ("cluster pattern", _set("cluster_id", "Cluster One"), "must look like a claim id"),
+    ("cluster mixes outcomes", lambda f: _set("cluster_id", "002-rubin-cluster-by-2027", _row_by_id(f, "002-rubin-release-2026"))(f),
+     "mixes forecast verdicts"),
+    ("forecast wording missing", lambda f: _set("forecast_wording", "", _row_of(f, "forecast-false"))(f), "needs a forecast_wording"),
+    ("forecast wording vocabulary", _set("forecast_wording", "certain"), "forecast_wording 'certain'"),
+    ("open past deadline", lambda f: _set("forecast_deadline", "2021-01-01", _row_of(f, "forecast-open"))(f), "has passed"),
+    ("said after source", _set("said_on", "2025-01"), "after its source's date"),
     ("seed line zero", _set("seed_line", "0"), "positive integer"),
     ("seed line text", _set("seed_line", "twelve"), "positive integer"),
     ("seed line past end", _set("seed_line", "9999"), "beyond the end"),
@@ -206,11 +335,17 @@ def test_rule_catches_broken_sources(ledger_copy, name, edit, fragment):
     assert any(fragment in p for p in problems), problems
 
 
-def test_unverifiable_needs_no_evidence(ledger_copy):
+def test_not_checkable_needs_no_evidence_but_unverifiable_does(ledger_copy):
     def edit(frame):
-        frame.loc[_row_of(frame, "unverifiable"), "evidence"] = ""
+        frame.loc[_row_of(frame, "not-checkable"), "evidence"] = ""
         return frame
     assert _problems_after(ledger_copy, edit_claims=edit) == []
+
+    def edit_unverifiable(frame):
+        frame.loc[_row_of(frame, "unverifiable"), "evidence"] = ""
+        return frame
+    problems = _problems_after(ledger_copy, edit_claims=edit_unverifiable)
+    assert any("'unverifiable' needs evidence" in p for p in problems), problems
 
 
 def test_seed_check_is_skipped_without_seeds(ledger_copy):
@@ -227,6 +362,16 @@ def test_a_bad_number_survives_loading(ledger_copy):
 
 
 # --------------------------------------------------------------------------- cards
+
+def test_card_shows_confidence_checked_on_value_as_stated_and_relations():
+    card = ledger.claim("003-nobody-100k-coherent-2024")
+    text = card.text()
+    assert "Confidence: M; checked on 2026-11-29" in text
+    assert "conflict 002-others-have-100k-h100" in text
+    page = card._repr_html_()
+    assert "Relations" in page and "Confidence" in page
+    assert "As stated:" in ledger.claim("001-ai-tsunami-1000-ft").text()
+
 
 def test_claim_card_text_and_html_show_speaker_and_verdict():
     card = ledger.claim(KNOWN_ID)

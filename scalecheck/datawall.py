@@ -79,6 +79,23 @@ def compute_optimal_tokens(flop, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM, o
     return _result(np.sqrt(flop * ratio * k / 6.0))
 
 
+def overtraining_factor(tokens, params, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
+    """How many times the compute-optimal tokens-per-parameter ratio a run used: (D / N) / r.
+
+    This is the definition of k. It equals (D_used / D_optimal) ** 2 only when
+    the run's compute is exactly 6 N D; published compute estimates made from
+    GPU hours (e.g. Epoch AI's 2.78e22 FLOP for LLaMA-7B, below 6 N D = 4.0e22)
+    would give a different k, so the ratio of tokens to parameters is used.
+
+    >>> round(overtraining_factor(15e12, 8e9))   # Llama 3 8B: ~1,875 tokens/param
+    94
+    """
+    tokens = _positive("tokens", tokens)
+    params = _positive("params", params)
+    ratio = _positive("tokens_per_param", tokens_per_param)
+    return _result(tokens / params / ratio)
+
+
 def frontier_flop(year, start_flop=START_FLOP, start_year=START_YEAR, growth_per_yr=4.5):
     """Compute of the largest training run in ``year``: C0 * g ** (year - t0)."""
     start_flop = _positive("start_flop", start_flop)

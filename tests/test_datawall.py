@@ -27,6 +27,22 @@ def test_llama3_405b_is_close_to_compute_optimal():
     assert (15.6e12 / optimal) ** 2 == pytest.approx(1.92, abs=0.02)
 
 
+def test_overtraining_factor_is_tokens_per_param_over_20():
+    # LLaMA-7B: 6.7B parameters on 1T tokens (Touvron et al. 2023): 149 tokens/param, k ~ 7.5
+    assert dw.overtraining_factor(1e12, 6.7e9) == pytest.approx(7.46, abs=0.01)
+    # the compute route agrees only when C = 6 N D exactly
+    n, d = 6.7e9, 1e12
+    assert (d / dw.compute_optimal_tokens(6 * n * d)) ** 2 == pytest.approx(dw.overtraining_factor(d, n))
+    # Epoch's 2.78e22 FLOP for LLaMA-7B is below 6ND, so the compute route overstates k (~11)
+    assert (d / dw.compute_optimal_tokens(2.78e22)) ** 2 == pytest.approx(10.8, abs=0.1)
+    assert np.allclose(dw.overtraining_factor(np.array([1.4e12, 15e12]), np.array([70e9, 8e9])), [1.0, 93.75])
+    for bad in (0, -1, float("nan"), "x"):
+        with pytest.raises((ValueError, TypeError)):
+            dw.overtraining_factor(bad, 7e9)
+        with pytest.raises((ValueError, TypeError)):
+            dw.overtraining_factor(1e12, bad)
+
+
 def test_overtraining_multiplies_the_ratio():
     assert dw.compute_optimal_tokens(1e26, 20, overtraining=4) == pytest.approx(2 * dw.compute_optimal_tokens(1e26, 20))
 

@@ -14,19 +14,41 @@ Statuses:
 ``unanswered``  nothing given yet (``...``, ``None``, an empty box)
 ``invalid``     not readable as an answer (``"abc"``, ``nan``, a list, ...)
 ``recorded``    no answer key is present (a class hand-out): the answer was
-                read and sanity-checked, and will be graded later
+                read and sanity-checked, and will be graded later; also every
+                written (argued) answer, which a teacher marks
+
+Hints come in stages (:func:`with_stage`): the first wrong answer gets the
+question's general ``hint``; each further wrong answer the next, more
+specific one of ``hints`` (the last repeats). A known likely mistake always
+gets its own message instead.
 """
 from __future__ import annotations
 
 import html
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .units import UnitError, format_si, parse_quantity, parse_unit
 
 STATUSES = ("correct", "close", "wrong", "unanswered", "invalid", "recorded")
+
+# The share of a question's points a "close" answer earns. The one default:
+# the learner's own summary (exercises.Summary) and the grader both use it.
+CLOSE_CREDIT = 0.5
+
+# Written answers longer than this are not accepted (a paste accident, not an argument)
+MAX_WRITTEN_CHARS = 10_000
+
+
+def points_earned(status: str, points: float, close_credit: float = CLOSE_CREDIT) -> float:
+    """Points an answer with this verdict earns (written answers: 0 until marked)."""
+    if status == "correct":
+        return float(points)
+    if status == "close":
+        return float(points) * close_credit
+    return 0.0
 _SYMBOLS = {
     "correct": "✔", "close": "≈", "wrong": "✘", "unanswered": "…",
     "invalid": "?", "recorded": "✎",
@@ -46,6 +68,8 @@ class Feedback:
     message: str
     hint: str = ""
     read_as: str = ""  # how the answer was understood, e.g. "7.9e+19 FLOP/s"
+    hint_label: str = "Hint"  # "Hint 2 of 3" for a staged hint
+    extra: tuple[tuple[str, str], ...] = ()  # (label, text) paragraphs, e.g. a model answer
 
     @property
     def passed(self) -> bool:
@@ -55,7 +79,9 @@ class Feedback:
         """Plain text, deterministic (nbval compares it)."""
         line = f"{_SYMBOLS[self.status]} {self.question}: {self.status}. {self.message}"
         if self.hint:
-            line += f" Hint: {self.hint}"
+            line += f" {self.hint_label}: {self.hint}"
+        for label, text in self.extra:
+            line += f"\n{label}: {text}"
         return line
 
     def __str__(self) -> str:
@@ -69,12 +95,16 @@ class Feedback:
 
     def html(self) -> str:
         colour = _COLOURS[self.status]
-        hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if self.hint else ""
+        hint = f"<br><b>{html.escape(self.hint_label)}:</b> {html.escape(self.hint)}" if self.hint else ""
+        extra = "".join(
+            f'<div style="margin-top:4px;white-space:pre-wrap"><b>{html.escape(label)}:</b> {html.escape(text)}</div>'
+            for label, text in self.extra
+        )
         return (
             f'<div class="scalecheck-feedback scalecheck-{self.status}" '
             f'style="border-left:4px solid {colour};padding:2px 8px;margin:2px 0">'
             f'<span style="color:{colour};font-weight:bold">{_SYMBOLS[self.status]} '
-            f"{html.escape(self.status)}</span> {html.escape(self.message)}{hint}</div>"
+            f"{html.escape(self.status)}</span> {html.escape(self.message)}{hint}{extra}</div>"
         )
 
     def _repr_html_(self) -> str:
@@ -210,6 +240,7 @@ class NumberSpec:
     factor: float = 2.0
     mistakes: tuple[tuple[float, str], ...] = ()
     hint: str = ""
+    hints: tuple[str, ...] = ()  # more specific hints for repeated wrong answers
     sign: int = 0  # +1 or -1 when the sign is public knowledge, 0 otherwise
     plausible: tuple[float, float] | None = None  # a wide, public sanity range
 
@@ -312,6 +343,7 @@ class ChoiceSpec:
     expected: str | None = None
     explanations: tuple[tuple[str, str], ...] = ()  # option -> why it is wrong
     hint: str = ""
+    hints: tuple[str, ...] = ()
 
 
 def _normalise(text: str) -> str:
@@ -350,6 +382,7 @@ class FunctionSpec:
     rel_tol: float = 1e-6
     hint: str = ""
     name: str = "your function"
+    hints: tuple[str, ...] = ()
 
 
 def judge_function(question: str, answer: Any, spec: FunctionSpec) -> Feedback:
@@ -383,7 +416,74 @@ def judge_function(question: str, answer: Any, spec: FunctionSpec) -> Feedback:
     return Feedback(question, "correct", f"Passed all {passed} test cases.")
 
 
-def judge(question: str, answer: Any, spec: NumberSpec | ChoiceSpec | FunctionSpec) -> Feedback:
+# ---------------------------------------------------------------------------
+# Written (argued) answers
+
+
+@dataclass(frozen=True)
+class WrittenSpec:
+    """A short argued answer, marked by a teacher against ``rubric``.
+
+    With the full key (self-study) the model answer and rubric are shown once
+    the learner has submitted an answer of at least ``min_words`` words.
+    """
+
+    min_words: int = 0
+    rubric: str = ""
+    model_answer: str = ""
+    hint: str = ""
+    hints: tuple[str, ...] = ()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def judge_written(question: str, answer: Any, spec: WrittenSpec) -> Feedback:
+    """Read a written answer: blank, too short or too long, else recorded."""
+    if is_blank(answer):
+        return Feedback(question, "unanswered", "Not answered yet: write your answer and press Submit.")
+    if not isinstance(answer, str):
+        return Feedback(question, "invalid", f"Got {_describe(answer)}; write your answer as text.")
+    if len(answer) > MAX_WRITTEN_CHARS:
+        return Feedback(question, "invalid",
+                        f"That is {len(answer):,} characters; keep the answer under {MAX_WRITTEN_CHARS:,}.")
+    words = word_count(answer)
+    minimum = max(0, int(spec.min_words))
+    if words < minimum:
+        return Feedback(question, "invalid",
+                        f"{words} word{'s' if words != 1 else ''} so far; write at least {minimum} to argue your case.",
+                        spec.hint)
+    extra: tuple[tuple[str, str], ...] = ()
+    if spec.model_answer:
+        extra = (("A model answer", spec.model_answer),)
+        if spec.rubric:
+            extra += (("What earns the points", spec.rubric),)
+    return Feedback(question, "recorded",
+                    f"Recorded ({words} words); your teacher marks this answer.", "", "", "Hint", extra)
+
+
+def with_stage(feedback: Feedback, spec: Any, stage: int) -> Feedback:
+    """The feedback with the hint for the learner's ``stage``-th wrong answer.
+
+    Stage 0 (the first wrong answer) keeps the general hint; stage k >= 1
+    shows ``spec.hints[k - 1]`` (the last one repeats). Only the general hint
+    is replaced: a message for a known mistake or a unit slip stays.
+    """
+    hints = tuple(getattr(spec, "hints", ()) or ())
+    if not hints or feedback.status not in ("wrong", "close"):
+        return feedback
+    total = 1 + len(hints)
+    if feedback.hint != getattr(spec, "hint", "") and feedback.hint != "Check your rounding and each input.":
+        return feedback  # a specific message (known mistake, unit slip) beats a staged hint
+    stage = max(0, int(stage))
+    if stage == 0:
+        return replace(feedback, hint_label=f"Hint 1 of {total}") if feedback.hint else feedback
+    index = min(stage, len(hints))
+    return replace(feedback, hint=hints[index - 1], hint_label=f"Hint {index + 1} of {total}")
+
+
+def judge(question: str, answer: Any, spec: NumberSpec | ChoiceSpec | FunctionSpec | WrittenSpec) -> Feedback:
     """Dispatch on the spec's type; the one entry point the grader uses."""
     try:
         if isinstance(spec, NumberSpec):
@@ -392,6 +492,8 @@ def judge(question: str, answer: Any, spec: NumberSpec | ChoiceSpec | FunctionSp
             return judge_choice(question, answer, spec)
         if isinstance(spec, FunctionSpec):
             return judge_function(question, answer, spec)
+        if isinstance(spec, WrittenSpec):
+            return judge_written(question, answer, spec)
     except Exception as error:  # defence in depth: checks never raise
         return Feedback(question, "invalid", f"The check could not read this answer ({type(error).__name__}).")
     raise TypeError(f"unknown spec type {type(spec).__name__}")

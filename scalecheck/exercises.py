@@ -6,6 +6,7 @@ In a notebook::
     ex.number("q1_cluster_peak", answer)      # a box with its unit and a Check button
     ex.choice("q2_which_format")              # radio buttons
     ex.check("q5_to_exaflop", my_function)    # feedback on code
+    ex.written("q11_argue")                   # a text area for an argued answer
 
 Each call shows the current verdict at once; typing into a widget re-checks
 and saves the answer (see answers.py). The expected values come from the
@@ -23,12 +24,14 @@ import difflib
 import html
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from . import keys as keymod
-from .answers import QUESTION_CLASS_PREFIX, AnswerStore
-from .checks import ChoiceSpec, Feedback, FunctionSpec, NumberSpec, is_blank, judge
+from .answers import QUESTION_CLASS_PREFIX, TIME_CLASS_PREFIX, AnswerStore, now_ms, time_class
+from .checks import (CLOSE_CREDIT, ChoiceSpec, Feedback, FunctionSpec, NumberSpec, WrittenSpec, is_blank, judge,
+                     points_earned, with_stage)
 from .paths import full_key_dir, public_key_dir
 
 STRICT_ENV = "SCALECHECK_STRICT"
@@ -60,6 +63,7 @@ class ExerciseSet:
         self.authored: dict[str, dict] = {}
         self.feedback: dict[str, Feedback] = {}
         self.answers: dict[str, Any] = {}  # the raw answers, as given, for the grader
+        self.wrong_seen: dict[str, list[str]] = {}  # distinct wrong answers per question (hint stages)
         self.load_problem = ""
         self._load_key()
         ACTIVE[name] = self
@@ -124,16 +128,40 @@ class ExerciseSet:
     def _record(self, question: str, feedback: Feedback, from_code: bool, answer: Any = ...) -> Feedback:
         self.feedback[question] = feedback
         self.answers[question] = answer
-        if self.strict and from_code and not feedback.passed:
+        # a written answer passes (in a solution) when it is recorded: non-blank, >= min_words
+        written_ok = feedback.status == "recorded" and isinstance(self.spec(question), WrittenSpec)
+        if self.strict and from_code and not (feedback.passed or written_ok):
             raise SolutionCheckFailed(f"solution check failed: {feedback.text()}")
         return feedback
+
+    def staged(self, question: str, answer: Any, feedback: Feedback, spec: Any) -> Feedback:
+        """Give the hint for this learner's stage: the n-th distinct wrong answer gets hint n."""
+        if feedback.status not in ("wrong", "close"):
+            return feedback
+        seen = self.wrong_seen.setdefault(question, [])
+        token = feedback.message if callable(answer) else str(answer).strip()[:200]
+        if token not in seen:
+            seen.append(token)
+        return with_stage(feedback, spec, len(seen) - 1)
+
+    def label(self, question: str) -> str:
+        """A human label for a question: "Q3" from its order in the key, else from its id."""
+        if self.name.startswith("practice-"):
+            return "Try it:"
+        entry, _ = self._entry(question)
+        order = (entry or {}).get("order")
+        if isinstance(order, int) and not isinstance(order, bool) and order > 0:
+            return f"Q{order}"
+        match = re.match(r"q(\d+)", str(question), re.I)
+        return f"Q{int(match.group(1))}" if match else "This question"
 
     def check(self, question: str, answer: Any = ...) -> Feedback:
         """Check an answer given in code (a value or a function)."""
         spec = self.spec(question)
         if spec is None:
             return self._unknown(question)
-        return self._record(question, judge(question, answer, spec), from_code=True, answer=answer)
+        feedback = self.staged(question, answer, judge(question, answer, spec), spec)
+        return self._record(question, feedback, from_code=True, answer=answer)
 
     def number(self, question: str, answer: Any = ...) -> "AnswerBox":
         """A number answer box; ``answer`` given in code fills it."""
@@ -142,6 +170,17 @@ class ExerciseSet:
     def choice(self, question: str, answer: Any = ...) -> "AnswerBox":
         """A multiple-choice answer; ``answer`` given in code selects it."""
         return self._box(question, answer, ChoiceSpec)
+
+    def written(self, question: str, answer: Any = ...) -> "AnswerBox":
+        """A text area for an argued answer, with a Submit button; ``answer`` in code fills it.
+
+        In strict mode (solutions) the answer must be given in code, non-blank
+        and at least the question's ``min_words`` long.
+        """
+        if self.strict and is_blank(answer) and isinstance(self.spec(question), WrittenSpec):
+            raise SolutionCheckFailed(f"{question}: a solution must give its written answer in code, "
+                                      f'e.g. ex.written("{question}", "...")')
+        return self._box(question, answer, WrittenSpec)
 
     def _box(self, question: str, answer: Any, expected_type: type) -> "AnswerBox":
         spec = self.spec(question)
@@ -163,13 +202,31 @@ class ExerciseSet:
         for question in order:
             entry, _ = self._entry(question)
             feedback = self.feedback.get(question, Feedback(question, "unanswered", "Not answered yet."))
-            rows.append((question, feedback.status, float(entry.get("points", 1.0)) if entry else 0.0))
+            kind = (entry or {}).get("kind", "")
+            rows.append(SummaryRow(question, self.label(question), feedback.status,
+                                   float(entry.get("points", 1.0)) if entry else 0.0, kind == "written"))
         return Summary(self.name, rows, self.has_answers or bool(self.authored))
 
 
 def start(name: str, **kwargs: Any) -> ExerciseSet:
     """Open the exercise set ``name`` (the notebook's file stem)."""
     return ExerciseSet(name, **kwargs)
+
+
+# The answer box last shown for each (exercise set, question) in this kernel.
+# Showing a question again closes the old box's widgets, so re-running a
+# cell does not leave dead widget models behind in the saved notebook.
+_OPEN_BOXES: dict[tuple[str, str], "AnswerBox"] = {}
+
+
+def _close_widgets(widgets_list: list) -> None:
+    for widget in widgets_list:
+        for part in (widget, getattr(widget, "layout", None), getattr(widget, "style", None)):
+            try:
+                if part is not None:
+                    part.close()
+            except Exception:  # closing is housekeeping; it must never break a notebook
+                pass
 
 
 class AnswerBox:
@@ -187,43 +244,81 @@ class AnswerBox:
         self.question = question
         self.spec = spec
         self.from_code = not is_blank(answer)
-        self.feedback_html = widgets.HTML()
+        self.submitted = True
+        self._widgets: list = []
+        previous = _OPEN_BOXES.pop((exercise_set.name, question), None)
+        if previous is not None:
+            previous.close()
+        self.feedback_html = self._own(widgets.HTML())
         self.feedback_html.add_class("scalecheck-feedback-line")
         if feedback_only is not None:
             self.feedback = feedback_only
             self.input = None
             self.feedback_html.value = feedback_only.html()
-            self.widget = widgets.VBox([self.feedback_html])
+            self.widget = self._own(widgets.VBox([self.feedback_html]))
             return
 
-        label = widgets.HTML(f"<b>{html.escape(question)}</b>")
+        name = exercise_set.label(question)
         if isinstance(spec, NumberSpec):
+            text = f"{name} answer ({spec.unit or 'no unit'})"
             self.input = widgets.Text(
                 placeholder="a number, e.g. 4e20" + (f" or with a unit ({spec.unit})" if spec.unit else ""),
                 continuous_update=False,
                 layout=widgets.Layout(width="18em"),
             )
-            unit = widgets.HTML(html.escape(spec.unit or "(no unit)"))
-            controls = [label, self.input, unit]
+        elif isinstance(spec, WrittenSpec):
+            words = f" (at least {spec.min_words} words)" if spec.min_words else ""
+            text = f"{name} your answer{words}"
+            self.input = widgets.Textarea(
+                placeholder="Write your argument here, then press Submit.",
+                continuous_update=False, rows=6,
+                layout=widgets.Layout(width="95%"),
+            )
         else:
+            text = f"{name} answer: pick one"
             self.input = widgets.RadioButtons(options=list(spec.options), value=None,
                                               layout=widgets.Layout(width="auto"))
-            controls = [label, self.input]
+        label = self._own(widgets.HTML(f"<b>{html.escape(text)}</b>"))
+        self._own(self.input)
         self.input.add_class("scalecheck-answer")
         self.input.add_class(QUESTION_CLASS_PREFIX + question)
-        self.button = widgets.Button(description="Check", button_style="primary",
-                                     layout=widgets.Layout(width="6em"))
+        written = isinstance(spec, WrittenSpec)
+        self.button = self._own(widgets.Button(description="Submit" if written else "Check", button_style="primary",
+                                               layout=widgets.Layout(width="6em")))
         self.button.add_class("scalecheck-check")
-        controls.append(self.button)
-        self.widget = widgets.VBox([widgets.HBox(controls), self.feedback_html])
+        if written:
+            row = [self._own(widgets.VBox([label, self.input, self.button], layout=widgets.Layout(width="100%")))]
+        else:
+            row = [label, self.input, self.button]
+        self.widget = self._own(widgets.VBox([self._own(widgets.HBox(row)), self.feedback_html]))
         self.widget.add_class("scalecheck-question")
 
-        initial = answer if self.from_code else exercise_set.store.get(question)
+        if self.from_code:
+            initial, moment = answer, 0
+        else:
+            initial, moment = exercise_set.store.get_with_time(question)
         self._set_input(initial)
+        if moment:
+            self._stamp(moment)  # a restored answer keeps the time it was typed
         self.feedback = self._judge()
         self.exercise_set._record(question, self.feedback, from_code=self.from_code, answer=self._current_answer())
         self.input.observe(self._on_change, names="value")
-        self.button.on_click(lambda _button: self._on_change(None))
+        self.button.on_click(self._on_button)
+        _OPEN_BOXES[(exercise_set.name, question)] = self
+
+    def _own(self, widget):
+        self._widgets.append(widget)
+        return widget
+
+    def close(self) -> None:
+        """Close this box's widget models (the frontend then forgets them)."""
+        _close_widgets(self._widgets)
+        self._widgets = []
+
+    def _stamp(self, moment: int) -> None:
+        """Mark the input with the time its answer was typed (saved with the widget state)."""
+        classes = [c for c in self.input._dom_classes if not c.startswith(TIME_CLASS_PREFIX)]
+        self.input._dom_classes = tuple(classes) + (time_class(moment),)
 
     def _set_input(self, value: Any) -> None:
         """Show a code or saved answer in the input (judging uses the original)."""
@@ -238,6 +333,9 @@ class AnswerBox:
                     self.input.value = f"{float(value):.6g}"
                 except (TypeError, ValueError, OverflowError):
                     self.input.value = ""  # unreadable: the feedback line explains
+        elif isinstance(self.spec, WrittenSpec):
+            if isinstance(value, str):
+                self.input.value = value
         elif isinstance(value, str):
             matches = [o for o in self.spec.options if o.strip().lower() == value.strip().lower()]
             if matches:
@@ -247,16 +345,38 @@ class AnswerBox:
         return self._pending if self._pending is not None else self.input.value
 
     def _judge(self) -> Feedback:
-        feedback = judge(self.question, self._current_answer(), self.spec)
-        self.feedback_html.value = feedback.html()
+        answer = self._current_answer()
+        feedback = self.exercise_set.staged(self.question, answer, judge(self.question, answer, self.spec), self.spec)
+        if self.submitted:
+            self.feedback_html.value = feedback.html()
+        else:
+            self.feedback_html.value = Feedback(self.question, "unanswered",
+                                                "Saved as a draft: press Submit when it is ready.").html()
         return feedback
 
     def _on_change(self, _change) -> None:
         self._pending = None  # the learner's input now takes over
+        if isinstance(self.spec, WrittenSpec):
+            self.submitted = False  # a text area changes on every blur; the verdict waits for Submit
         self.feedback = self._judge()
         self.exercise_set._record(self.question, self.feedback, from_code=False, answer=self._current_answer())
         if self.input.value is not None and not is_blank(self.input.value):
-            self.exercise_set.store.put(self.question, self.input.value)
+            moment = now_ms()
+            self._stamp(moment)
+            self.exercise_set.store.put(self.question, self.input.value, at_ms=moment)
+
+    def _on_button(self, _button) -> None:
+        if isinstance(self.spec, WrittenSpec):
+            self.submitted = True
+            self.feedback = self._judge()
+            self.exercise_set._record(self.question, self.feedback, from_code=False, answer=self._current_answer())
+        else:
+            self._on_change(None)
+
+    def submit(self) -> None:
+        """Press the Check/Submit button (tests use this)."""
+        if self.input is not None:
+            self._on_button(None)
 
     @property
     def value(self) -> Any:
@@ -279,34 +399,72 @@ class AnswerBox:
         return self.feedback.text()
 
 
-class Summary:
-    """Progress through an exercise set, shown as a small table."""
+class SummaryRow:
+    """One question in a summary: its verdict and points."""
 
-    def __init__(self, name: str, rows: list[tuple[str, str, float]], graded: bool):
-        self.name, self.rows, self.graded = name, rows, graded
+    def __init__(self, question: str, label: str, status: str, points: float, written: bool = False):
+        self.question, self.label, self.status, self.points, self.written = question, label, status, points, written
+
+    def earned(self, close_credit: float = CLOSE_CREDIT) -> float:
+        return 0.0 if self.written else points_earned(self.status, self.points, close_credit)
+
+    def __iter__(self):  # (question, status, points), as rows were before
+        return iter((self.question, self.status, self.points))
+
+
+class Summary:
+    """Progress through an exercise set, scored as the grader scores it.
+
+    A close answer earns ``CLOSE_CREDIT`` of its points (the grader's default);
+    a written answer earns nothing until a teacher marks it.
+    """
+
+    def __init__(self, name: str, rows: list, graded: bool, close_credit: float = CLOSE_CREDIT):
+        self.name, self.graded, self.close_credit = name, graded, close_credit
+        self.rows = [r if isinstance(r, SummaryRow) else SummaryRow(r[0], r[0], r[1], r[2]) for r in rows]
 
     @property
     def points(self) -> tuple[float, float]:
-        earned = sum(p for _, status, p in self.rows if status == "correct")
-        return earned, sum(p for _, _, p in self.rows)
+        """(points earned, points possible); written answers count as possible but not yet earned."""
+        return (sum(r.earned(self.close_credit) for r in self.rows), sum(r.points for r in self.rows))
+
+    def counts(self) -> dict[str, int]:
+        answered = sum(1 for r in self.rows if r.status not in ("unanswered",))
+        return {
+            "answered": answered,
+            "correct": sum(1 for r in self.rows if r.status == "correct"),
+            "close": sum(1 for r in self.rows if r.status == "close"),
+            "open": len(self.rows) - sum(1 for r in self.rows if r.status in ("correct", "close")
+                                         or (r.written and r.status == "recorded")),
+            "to be marked": sum(1 for r in self.rows if r.written and r.status == "recorded"),
+        }
 
     def text(self) -> str:
-        counts = {s: sum(1 for _, status, _ in self.rows if status == s) for s in ("correct", "close", "wrong", "unanswered", "invalid", "recorded")}
-        parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        counts = self.counts()
+        parts = f"{counts['answered']} of {len(self.rows)} answered"
         if self.graded:
+            parts += f", {counts['correct']} correct, {counts['close']} close, {counts['open']} still open"
+            if counts["to be marked"]:
+                parts += f", {counts['to be marked']} to be marked by your teacher"
             earned, total = self.points
-            return f"{self.name}: {parts or 'no questions'}; {earned:g} of {total:g} points."
-        return f"{self.name}: {parts or 'no questions'}; answers are graded later."
+            credit = f"{self.close_credit:g}"
+            return (f"{self.name}: {parts}; {earned:g} of {total:g} points earned "
+                    f"(a close answer earns {credit} of its points, as in grading).")
+        return f"{self.name}: {parts}; answers are graded later."
 
     def __repr__(self) -> str:
         return self.text()
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(q)}</td><td>{html.escape(s)}</td><td>{p:g}</td></tr>" for q, s, p in self.rows
-        )
+        def cells(row: SummaryRow) -> str:
+            earned = "to be marked" if row.written and row.status == "recorded" else f"{row.earned(self.close_credit):g}"
+            earned_cell = f"<td>{html.escape(earned)}</td>" if self.graded else ""
+            return (f"<tr><td>{html.escape(row.label)}</td><td>{html.escape(row.status)}</td>"
+                    f"{earned_cell}<td>{row.points:g}</td></tr>")
+        head = "<th>earned</th>" if self.graded else ""
+        rows = "".join(cells(r) for r in self.rows)
         return (f"<p>{html.escape(self.text())}</p><table><tr><th>question</th><th>status</th>"
-                f"<th>points</th></tr>{rows}</table>")
+                f"{head}<th>possible</th></tr>{rows}</table>")
 
 
 def try_it(question: str, kind: str = "number", answer: Any = ..., **details: Any) -> AnswerBox:
@@ -318,4 +476,8 @@ def try_it(question: str, kind: str = "number", answer: Any = ..., **details: An
     practice = ExerciseSet(f"practice-{question}", strict=False, store=AnswerStore())
     entry = keymod.make_entry(question, kind, **details)
     practice.authored[question] = json.loads(json.dumps({"order": 1, **entry}))
-    return practice.choice(question, answer) if kind == "choice" else practice.number(question, answer)
+    if kind == "choice":
+        return practice.choice(question, answer)
+    if kind == "written":
+        return practice.written(question, answer)
+    return practice.number(question, answer)

@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .checks import ChoiceSpec, FunctionSpec, NumberSpec
+from .checks import ChoiceSpec, FunctionSpec, NumberSpec, WrittenSpec
 
-KINDS = ("number", "choice", "function")
+KINDS = ("number", "choice", "function", "written")
 KEY_FORMAT = 1
 
 
@@ -43,11 +43,21 @@ def make_entry(question: str, kind: str, *, expected: Any = None, unit: str = ""
                judge: str = "rel", rel_tol: float = 0.02, factor: float = 2.0,
                mistakes: Any = (), hint: str = "", points: float = 1.0,
                options: Any = (), explanations: Any = None, cases: Any = (),
-               function_name: str = "") -> dict:
-    """Validate an author's ``expect`` arguments and return a JSON-ready entry."""
+               function_name: str = "", hints: Any = (), rubric: str = "",
+               model_answer: str = "", min_words: int = 0) -> dict:
+    """Validate an author's ``expect`` arguments and return a JSON-ready entry.
+
+    ``hints``: more specific hints for the 2nd, 3rd, ... wrong answer (the
+    first gets ``hint``). Stored only when given, so keys written before
+    hints existed stay byte-identical.
+    """
     if kind not in KINDS:
         raise KeyError_(f"{question}: kind must be one of {KINDS}")
     entry: dict[str, Any] = {"kind": kind, "points": _finite(points, "points"), "hint": str(hint)}
+    if isinstance(hints, str):
+        hints = [hints]
+    if hints:
+        entry["hints"] = [str(h) for h in hints]
     if kind == "number":
         from .units import parse_unit
 
@@ -65,6 +75,13 @@ def make_entry(question: str, kind: str, *, expected: Any = None, unit: str = ""
             raise KeyError_(f"{question}: expected {expected!r} is not among the options {options}")
         entry.update(options=options, expected=str(expected),
                      explanations=[[str(k), str(v)] for k, v in dict(explanations or {}).items()])
+    elif kind == "written":
+        if not str(rubric).strip():
+            raise KeyError_(f"{question}: a written question needs a rubric (what earns the points)")
+        words = int(_finite(min_words, f"{question} min_words"))
+        if words < 0:
+            raise KeyError_(f"{question}: min_words must be >= 0")
+        entry.update(rubric=str(rubric), model_answer=str(model_answer), min_words=words)
     else:
         entry.update(
             function_name=function_name or "your function", rel_tol=_finite(rel_tol, "rel_tol"),
@@ -96,9 +113,16 @@ def public_entry(question: str, entry: dict) -> dict:
                       plausible=_plausible_range(question, expected))
     elif entry["kind"] == "choice":
         public.update(options=entry["options"])
+    elif entry["kind"] == "written":
+        public.update(min_words=entry.get("min_words", 0))  # never the model answer or rubric
     else:
         public.update(function_name=entry["function_name"])
     return public
+
+
+def _hints(entry: dict) -> tuple[str, ...]:
+    hints = entry.get("hints") or ()
+    return tuple(str(h) for h in hints) if isinstance(hints, (list, tuple)) else ()
 
 
 def spec_from_entry(entry: dict, has_answers: bool = True):
@@ -113,6 +137,7 @@ def spec_from_entry(entry: dict, has_answers: bool = True):
             factor=entry.get("factor", 2.0),
             mistakes=tuple((float(v), str(h)) for v, h in entry.get("mistakes", [])),
             hint=entry.get("hint", ""),
+            hints=_hints(entry),
             sign=int(entry.get("sign", 0)),
             plausible=tuple(entry["plausible"]) if entry.get("plausible") else None,
         )
@@ -122,11 +147,21 @@ def spec_from_entry(entry: dict, has_answers: bool = True):
             expected=entry.get("expected") if has_answers else None,
             explanations=tuple((k, v) for k, v in entry.get("explanations", [])),
             hint=entry.get("hint", ""),
+            hints=_hints(entry),
         )
     if kind == "function":
         cases = tuple((tuple(args), float(out)) for args, out in entry.get("cases", [])) if has_answers else ()
         return FunctionSpec(cases=cases, rel_tol=entry.get("rel_tol", 1e-6),
-                            hint=entry.get("hint", ""), name=entry.get("function_name", "your function"))
+                            hint=entry.get("hint", ""), name=entry.get("function_name", "your function"),
+                            hints=_hints(entry))
+    if kind == "written":
+        return WrittenSpec(
+            min_words=int(entry.get("min_words", 0) or 0),
+            rubric=str(entry.get("rubric", "")) if has_answers else "",
+            model_answer=str(entry.get("model_answer", "")) if has_answers else "",
+            hint=entry.get("hint", ""),
+            hints=_hints(entry),
+        )
     raise KeyError_(f"unknown question kind {kind!r}")
 
 

@@ -41,6 +41,37 @@ def test_solution_region_becomes_runnable_placeholders():
     assert namespace["answer_flop"] is ... and namespace["f"](1) is None
 
 
+def test_step_comments_are_kept_as_a_skeleton():
+    """INTERFACES #3: ``# Step`` lines survive in the placeholder, inside a function stub too."""
+    source = "\n".join([
+        "### BEGIN SOLUTION",
+        "# Step 0: the rate",
+        "rate = 2",
+        "def cost_usd(hours, price=2.0):",
+        '    """Cost of renting GPUs."""',
+        "    # Step 1: GPU-hours",
+        "    gpu_hours = hours * 8",
+        "    # an ordinary comment is dropped",
+        "    # Step 2: times the price",
+        "    return gpu_hours * price",
+        "### END SOLUTION",
+        "def half(x):",
+        "    ### BEGIN SOLUTION",
+        "    # Step 1: divide",
+        "    return x / 2",
+        "    ### END SOLUTION",
+    ])
+    out = build.transform_code(source)
+    assert out.splitlines()[:9] == [
+        "# YOUR CODE HERE", "# Step 0: the rate", "rate = ...", "def cost_usd(hours, price=2.0):",
+        '    """Cost of renting GPUs."""', "    # Step 1: GPU-hours", "    # Step 2: times the price", "    ...", "def half(x):"]
+    assert "ordinary comment" not in out and "gpu_hours * price" not in out and "x / 2" not in out
+    assert out.splitlines()[-3:] == ["    # YOUR CODE HERE", "    # Step 1: divide", "    ..."]
+    namespace = {}
+    exec(out, namespace)
+    assert namespace["cost_usd"](1) is None and namespace["half"](1) is None  # runs: "not answered yet"
+
+
 def test_indented_region_and_single_line_marker():
     source = "def g():\n    ### BEGIN SOLUTION\n    y = 3\n    ### END SOLUTION\n    return y\nz = 5  # SOLUTION"
     out = build.transform_code(source)

@@ -149,3 +149,40 @@ def test_read_number_reports_conversion():
     value, note = read_number("1.14 TWh", "MWh")
     assert math.isclose(value, 1.14e6)
     assert "TWh" in note
+
+
+def test_staged_hints_and_specific_mistakes():
+    from scalecheck.checks import with_stage
+
+    spec = NumberSpec(unit="MWh", expected=100.0, hint="general", hints=("specific", "most specific"),
+                      mistakes=((400.0, "peak, not average"),))
+    wrong = judge_number("q", "50", spec)
+    assert [with_stage(wrong, spec, n).hint for n in range(4)] == ["general", "specific", "most specific", "most specific"]
+    assert with_stage(wrong, spec, 1).text().endswith("Hint 2 of 3: specific")
+    mistake = judge_number("q", "400", spec)
+    assert with_stage(mistake, spec, 2).hint == "peak, not average"
+    slip = judge_number("q", "100000", spec)  # a factor of 1,000: its own message stays
+    assert "1,000" in with_stage(slip, spec, 2).hint
+    right = judge_number("q", "100", spec)
+    assert with_stage(right, spec, 3) == right
+    plain = NumberSpec(expected=1.0, hint="only")
+    assert with_stage(judge_number("q", "5", plain), plain, 4).hint == "only"
+    choice = ChoiceSpec(options=("a", "b"), expected="a", hint="think", hints=("think harder",))
+    assert with_stage(judge_choice("q", "b", choice), choice, 1).hint == "think harder"
+
+
+def test_written_answers():
+    from scalecheck.checks import CLOSE_CREDIT, MAX_WRITTEN_CHARS, WrittenSpec, points_earned
+
+    spec = WrittenSpec(min_words=3, rubric="R", model_answer="M")
+    assert judge("q", "", spec).status == "unanswered"
+    assert judge("q", 42, spec).status == "invalid"
+    assert judge("q", "two words", spec).status == "invalid"
+    assert judge("q", "x " * (MAX_WRITTEN_CHARS // 2 + 1), spec).status == "invalid"
+    done = judge("q", "three whole words", spec)
+    assert done.status == "recorded" and done.extra == (("A model answer", "M"), ("What earns the points", "R"))
+    assert "A model answer: M" in done.text() and "<b>A model answer:</b> M" in done.html()
+    hidden = judge("q", "three whole words", WrittenSpec(min_words=3))
+    assert hidden.status == "recorded" and not hidden.extra
+    assert judge("q", "<script>x</script> a b", spec).html().count("<script>") == 0
+    assert points_earned("close", 2) == 2 * CLOSE_CREDIT and points_earned("recorded", 2) == 0

@@ -34,7 +34,7 @@ def test_code_answers_with_key(course):
     assert ex.check("q3", lambda x: x * 2).status == "correct"
     summary = ex.summary()
     assert summary.points == (3.0, 4.0)
-    assert "2 correct, 1 wrong" in summary.text()
+    assert "3 of 3 answered, 2 correct, 0 close, 1 still open; 3 of 4 points earned" in summary.text()
 
 
 def test_blank_exercise_runs_and_says_not_answered(course):
@@ -177,3 +177,168 @@ def test_try_it_practice_box(course):
     choice = exercises.try_it("p2", "choice", options=["rate", "amount"], expected="rate")
     choice.value = "amount"
     assert choice.feedback.status == "wrong"
+
+
+def test_summary_scores_close_answers_as_the_grader_does(course):
+    """Issue 18 item 7: a close answer earns CLOSE_CREDIT of its points in the summary too."""
+    from scalecheck import checks, grading
+
+    ex = exercises.start("99_test", strict=False)
+    assert ex.number("q1", 7.9e22).feedback.status == "close"  # a factor of 1,000
+    assert ex.choice("q2", "BF16 dense").feedback.passed
+    summary = ex.summary()
+    assert summary.points == (1.0 + checks.CLOSE_CREDIT, 4.0)
+    assert "2 of 3 answered, 1 correct, 1 close, 1 still open; 1.5 of 4 points earned" in summary.text()
+    html_table = summary._repr_html_()
+    assert "<th>earned</th>" in html_table and "<td>Q1</td>" in html_table and "q1" not in html_table.split("</p>")[1]
+    # the grader's default credit is the same constant
+    import inspect
+    assert inspect.signature(grading.grade).parameters["close_credit"].default == checks.CLOSE_CREDIT
+
+
+def test_boxes_have_human_labels_not_internal_ids(course):
+    """Issue 18 item 10: "Q1 answer (FLOP/s)", never the question id."""
+    ex = exercises.start("99_test", strict=False)
+    box = ex.number("q1")
+    labels = [w.value for w in box._widgets if type(w).__name__ == "HTML" and w is not box.feedback_html]
+    assert labels == ["<b>Q1 answer (FLOP/s)</b>"]
+    choice = ex.choice("q2")
+    assert any(getattr(w, "value", None) == "<b>Q2 answer: pick one</b>" for w in choice._widgets)
+    assert exercises.try_it("p9", expected=1.0) is not None
+
+
+def test_hints_come_in_stages(course):
+    """Issue 19 item 4: general hint first, then more specific ones; known mistakes keep their message."""
+    ex = exercises.start("99_test", strict=False)
+    ex.authored["h"] = {"order": 9, **keys.make_entry(
+        "h", "number", expected=100.0, unit="MWh", hint="general", hints=["more specific", "most specific"],
+        mistakes=[(400.0, "you used the peak, not the average")])}
+    box = ex.number("h")
+    box.value = "50"
+    assert box.feedback.hint == "general" and box.feedback.hint_label == "Hint 1 of 3"
+    box.value = "50"  # the same answer again: same stage
+    assert box.feedback.hint == "general"
+    box.value = "60"
+    assert box.feedback.hint == "more specific" and "Hint 2 of 3: more specific" in box.feedback.text()
+    box.value = "400"
+    assert box.feedback.hint == "you used the peak, not the average"
+    box.value = "70"
+    assert box.feedback.hint == "most specific"
+    box.value = "75"
+    assert box.feedback.hint == "most specific"  # the last repeats
+    box.value = "100"
+    assert box.feedback.passed and not box.feedback.hint
+    # old keys without hints: one plain hint, as before
+    ex.authored["p"] = {"order": 10, **keys.make_entry("p", "number", expected=1.0, hint="only one")}
+    for value in ("5", "6", "7"):
+        assert ex.check("p", value).hint == "only one"
+        assert "Hint: only one" in ex.check("p", value).text()
+
+
+WRITTEN = dict(points=2, rubric="names both readings; uses the 1,000x factor", model_answer="The like-for-like reading ...",
+               min_words=5)
+
+
+def test_written_answer_widget_with_full_key(course, tmp_path):
+    ex = exercises.start("99_test", strict=False, store=AnswerStore(sidecar=tmp_path / "nb.answers.json"))
+    ex.authored["q11"] = {"order": 11, **keys.make_entry("q11", "written", **WRITTEN)}
+    box = ex.written("q11")
+    assert type(box.input).__name__ == "Textarea" and box.button.description == "Submit"
+    assert box.feedback.status == "unanswered"
+    box.value = "too short"
+    box.submit()
+    assert box.feedback.status == "invalid" and "at least 5" in box.feedback.message
+    assert "model answer" not in box.feedback_html.value.lower()
+    box.value = "The headline compares FP4 sparse with BF16 dense numbers."
+    assert "press Submit" in box.feedback_html.value  # a draft until submitted
+    box.submit()
+    assert box.feedback.status == "recorded"
+    assert "A model answer" in box.feedback_html.value and "What earns the points" in box.feedback_html.value
+    assert ex.answers["q11"].startswith("The headline")
+    assert json.loads((tmp_path / "nb.answers.json").read_text())["answers"]["q11"].startswith("The headline")
+    summary = ex.summary()
+    assert "1 to be marked by your teacher" in summary.text()
+    assert summary.points[0] == 0.0
+    # restored in a new session
+    again = exercises.start("99_test", strict=False, store=AnswerStore(sidecar=tmp_path / "nb.answers.json"))
+    again.authored["q11"] = ex.authored["q11"]
+    assert again.written("q11").value.startswith("The headline")
+
+
+def test_written_answer_public_key_hides_model_answer(course):
+    entry = keys.make_entry("q11", "written", **WRITTEN)
+    public = keys.public_entry("q11", {"order": 11, **entry})
+    assert public == {"kind": "written", "points": 2.0, "order": 11, "min_words": 5}
+    (course / "solutions" / "keys" / "99_test.json").unlink()
+    document = keys.public_document("99_test", {**ENTRIES, "q11": {"order": 4, **entry}})
+    keys.write_atomic(course / "exercises" / "keys" / "99_test.json", keys.dumps(document))
+    ex = exercises.start("99_test", strict=False)
+    feedback = ex.written("q11", "one two three four five six").feedback
+    assert feedback.status == "recorded" and not feedback.extra
+    assert "like-for-like" not in feedback.html()
+
+
+def test_written_answer_in_strict_mode(course):
+    ex = exercises.start("99_test", strict=True)
+    ex.expect("q11", "written", **WRITTEN)
+    assert ex.written("q11", "one two three four five").feedback.status == "recorded"
+    with pytest.raises(exercises.SolutionCheckFailed):
+        ex.written("q11", "one two")
+    with pytest.raises(exercises.SolutionCheckFailed):
+        ex.written("q11", "   ")
+    with pytest.raises(keys.KeyError_):
+        keys.make_entry("q12", "written", points=1)  # no rubric
+
+
+def test_showing_a_question_again_closes_the_old_widgets(course):
+    ex = exercises.start("99_test", strict=False)
+    first = ex.number("q1")
+    owned = list(first._widgets)
+    assert owned and all(w.comm is not None for w in owned)
+    second = ex.number("q1")
+    assert first._widgets == [] and all(w.comm is None for w in owned)  # closed: the frontend forgets them
+    assert all(w.comm is not None for w in second._widgets)
+
+
+def _model(value, question, stamp=None):
+    classes = ["scalecheck-answer", f"scalecheck-q-{question}"] + ([f"scalecheck-t-{stamp}"] if stamp else [])
+    return {"model_name": "TextModel", "state": {"value": value, "_dom_classes": classes}}
+
+
+def _notebook(*models):
+    return {"metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {
+        "state": {f"m{i}": m for i, m in enumerate(models)}}}}, "cells": []}
+
+
+def test_saved_answers_take_the_most_recent_and_report_conflicts():
+    from scalecheck.answers import saved_answers
+
+    notebook = _notebook(_model("15", "q8", 2000), _model("7.5", "q8", 1000), _model("3", "q1", 500))
+    result = saved_answers(notebook, {"answers": {"q8": "15", "q1": "4"}, "times": {"q8": 2000, "q1": 400}})
+    assert result.values == {"q8": "15", "q1": "3"}  # q1: the notebook's is later than the side file's
+    assert result.times == {"q8": 2000, "q1": 500}
+    assert len(result.conflicts) == 2
+    assert all("used the latest" in c for c in result.conflicts)
+    # a side file written before timestamps existed: it wins over unstamped widgets, as before
+    old = saved_answers(_notebook(_model("1", "q1")), {"answers": {"q1": "2"}})
+    assert old.values == {"q1": "2"} and "times unknown" in old.conflicts[0]
+    # the same answer twice is no conflict
+    assert saved_answers(_notebook(_model("2", "q1", 5)), {"answers": {"q1": "2"}, "times": {"q1": 9}}).conflicts == []
+    # hostile input: a message, not an exception
+    bad = saved_answers({"metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": [1]}}}}, ["x"])
+    assert bad.values == {} and len(bad.conflicts) == 2
+
+
+def test_store_restores_the_most_recent_answer_and_stamps_the_widget(course, tmp_path):
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(_notebook(_model("8e19", "q1", 9_000_000_000_000))))  # typed after the side file
+    store = AnswerStore(notebook=path)
+    store.put("q1", "1e10", at_ms=1_000)
+    ex = exercises.start("99_test", strict=False, store=store)
+    box = ex.number("q1")
+    assert box.feedback.passed
+    assert "scalecheck-t-9000000000000" in box.input._dom_classes
+    box.value = "7.9e19"
+    stamps = [c for c in box.input._dom_classes if c.startswith("scalecheck-t-")]
+    assert len(stamps) == 1 and int(stamps[0].split("-")[-1]) > 1.7e12
+    assert json.loads(store.sidecar.read_text())["times"]["q1"] == int(stamps[0].split("-")[-1])

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from scalecheck import exercises, keys
 from scalecheck.answers import AnswerStore
-from scalecheck.checks import STATUSES, ChoiceSpec, FunctionSpec, NumberSpec, judge
+from scalecheck.answers import saved_answers
+from scalecheck.checks import STATUSES, ChoiceSpec, FunctionSpec, NumberSpec, WrittenSpec, judge, with_stage
 
 scalars = st.one_of(
     st.none(), st.just(...), st.booleans(), st.integers(), st.integers(min_value=10 ** 300, max_value=10 ** 400),
@@ -38,6 +39,9 @@ SPECS = [
     ChoiceSpec(options=("a", "B c"), expected="B c"),
     ChoiceSpec(options=("a", "b")),
     FunctionSpec(cases=(((2.0,), 4.0),)),
+    NumberSpec(unit="MWh", expected=1.0, hint="g", hints=("h2", "h3")),
+    WrittenSpec(min_words=5, rubric="r", model_answer="m"),
+    WrittenSpec(),
 ]
 EXAMPLES = 300
 
@@ -49,6 +53,8 @@ def test_no_check_raises(answer):
         feedback = judge("q", answer, spec)
         assert feedback.status in STATUSES
         assert feedback.message and isinstance(feedback.text(), str) and isinstance(feedback.html(), str)
+        for stage in (0, 1, 5):
+            assert with_stage(feedback, spec, stage).status == feedback.status
 
 
 @settings(max_examples=100, deadline=None)
@@ -70,3 +76,30 @@ def test_widget_handler_never_raises(text, tmp_path_factory):
     box.value = text
     assert box.feedback.status in STATUSES
     assert box.feedback_html.value
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30)),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)),
+    max_leaves=25,
+)
+model = st.fixed_dictionaries({"state": st.fixed_dictionaries({
+    "_dom_classes": st.one_of(json_values, st.lists(st.sampled_from(
+        ["scalecheck-q-q1", "scalecheck-q-q2", "scalecheck-t-1700000000000", "scalecheck-t-99999999999999999999",
+         "scalecheck-t-abc", "scalecheck-t-", "other"]), max_size=4)),
+    "value": json_values, "index": json_values, "_options_labels": json_values})})
+notebooks = st.one_of(json_values, st.builds(
+    lambda models: {"metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": models}}}},
+    st.one_of(json_values, st.dictionaries(st.text(max_size=4), st.one_of(model, json_values), max_size=4))))
+sidecars = st.one_of(json_values, st.builds(lambda a, t: {"answers": a, "times": t}, json_values,
+                                            st.one_of(json_values, st.dictionaries(st.sampled_from(["q1", "q2"]), json_values))))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(notebook=notebooks, sidecar=sidecars)
+def test_saved_answers_is_total(notebook, sidecar):
+    """Any saved notebook or side file, however malformed: answers or a message, never an exception."""
+    result = saved_answers(notebook, sidecar)
+    assert isinstance(result.values, dict) and isinstance(result.conflicts, list)
+    assert all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in result.values.values())
+    assert all(isinstance(c, str) for c in result.conflicts)

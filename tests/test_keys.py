@@ -77,3 +77,25 @@ def test_write_atomic_gives_ordinary_permissions(tmp_path):
     os.umask(umask)
     assert (path.stat().st_mode & 0o777) == 0o666 & ~umask
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_hints_are_stored_only_when_given_and_old_keys_load():
+    old = keys.make_entry("q", "number", expected=1.0, hint="h")
+    assert "hints" not in old  # keys written before hints existed stay byte-identical
+    assert keys.spec_from_entry(old).hints == ()
+    new = keys.make_entry("q", "number", expected=1.0, hint="h", hints=["h2", "h3"])
+    assert new["hints"] == ["h2", "h3"] and keys.spec_from_entry(new).hints == ("h2", "h3")
+    assert "hints" not in keys.public_entry("q", new) and "hint" not in keys.public_entry("q", new)
+    assert keys.spec_from_entry({**old, "hints": "not a list"}).hints == ()
+
+
+def test_written_entry_and_its_public_part():
+    entry = keys.make_entry("q11", "written", points=2, rubric="R", model_answer="M", min_words=30)
+    assert entry == {"kind": "written", "points": 2.0, "hint": "", "rubric": "R", "model_answer": "M", "min_words": 30}
+    public = keys.public_entry("q11", entry)
+    assert public == {"kind": "written", "points": 2.0, "min_words": 30}
+    assert keys.spec_from_entry(entry).model_answer == "M"
+    assert keys.spec_from_entry(public, has_answers=False).model_answer == ""
+    assert keys.spec_from_entry(entry, has_answers=False).rubric == ""
+    with pytest.raises(keys.KeyError_):
+        keys.make_entry("q11", "written", rubric="R", min_words=-1)

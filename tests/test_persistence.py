@@ -35,37 +35,97 @@ def copy(tmp_path):
     return target
 
 
+def _questions(kind):
+    """Question ids of set 01 of one kind, from its answer key (lesson authors rename them)."""
+    key = json.loads((ROOT / "solutions" / "keys" / (NOTEBOOK.stem + ".json")).read_text())["questions"]
+    return [(q, e) for q, e in key.items() if e["kind"] == kind]
+
+
 def test_typed_answer_survives_a_restart(copy):
+    (right, right_entry), (slip, slip_entry), (untouched, _) = _questions("number")[:3]
+    choice, choice_entry = _questions("choice")[0]
+    typed = {right: f"{right_entry['expected']:.6g}",
+             slip: f"{slip_entry['expected'] * 1000:.6g}",  # a factor of 1,000: close
+             choice: choice_entry["expected"]}
     notebook = nbformat.read(copy, as_version=4)
     typing = nbformat.v4.new_code_cell(
         "import ipywidgets\n"
         "boxes = {c: w for w in list(ipywidgets.Widget.widgets.values()) for c in getattr(w, '_dom_classes', ())}\n"
-        "boxes['scalecheck-q-q2_cluster_bf16'].value = '19.8 EFLOP/s'\n"
-        "boxes['scalecheck-q-q3_b200_format'].value = 'FP4 with sparsity'\n"
-        "boxes['scalecheck-q-q4_energy_year'].value = '1.14 GWh'\n")
+        + "".join(f"boxes['scalecheck-q-{q}'].value = {v!r}\n" for q, v in typed.items()))
     notebook.cells.append(typing)
     env = {"SCALECHECK_STRICT": "0", "SCALECHECK_NOTEBOOK": str(copy)}
     build.execute(notebook, copy.parent, env)
     side = copy.with_name(copy.stem + ".answers.json")
-    saved = json.loads(side.read_text())["answers"]
-    assert saved == {"q2_cluster_bf16": "19.8 EFLOP/s", "q3_b200_format": "FP4 with sparsity", "q4_energy_year": "1.14 GWh"}
+    document = json.loads(side.read_text())
+    assert document["answers"] == typed
+    assert set(document["times"]) == set(typed) and all(t > 1.7e12 for t in document["times"].values())
 
     rerun = nbformat.read(copy, as_version=4)  # the file as saved, without the typing cell
     build.execute(rerun, copy.parent, env)
-    assert _line(rerun, "q2_cluster_bf16").startswith("✔")
-    assert _line(rerun, "q3_b200_format").startswith("✔")
-    assert _line(rerun, "q4_energy_year").startswith("≈")  # GWh for MWh: a factor of 1,000
-    assert _line(rerun, "q1_cluster_as_quoted").startswith("…")
+    assert _line(rerun, right).startswith("✔")
+    assert _line(rerun, choice).startswith("✔")
+    assert _line(rerun, slip).startswith("≈")
+    assert _line(rerun, untouched).startswith("…")
 
 
 def test_answer_saved_in_widget_state_survives_handing_in(copy):
     """Only the .ipynb is handed in: the answer comes from its saved widget state."""
+    question, entry = _questions("number")[0]
     notebook = json.loads(copy.read_text())
     notebook["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": {
         "m1": {"model_name": "TextModel", "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
-               "state": {"value": "79 EFLOP/s", "_dom_classes": ["scalecheck-answer", "scalecheck-q-q1_cluster_as_quoted"]}}}}}
+               "state": {"value": f"{entry['expected']:.6g}", "_dom_classes": ["scalecheck-answer", f"scalecheck-q-{question}"]}}}}}
     copy.write_text(json.dumps(notebook))
     rerun = nbformat.read(copy, as_version=4)
     build.execute(rerun, copy.parent, {"SCALECHECK_STRICT": "0", "SCALECHECK_NOTEBOOK": str(copy)})
-    assert _line(rerun, "q1_cluster_as_quoted").startswith("✔")
+    assert _line(rerun, question).startswith("✔")
     assert not copy.with_name(copy.stem + ".answers.json").exists()
+
+
+def _type_and_dump_state(notebook_path, question, text, state_out):
+    """A cell that types into one answer box and dumps the kernel's widget state
+    (what JupyterLab saves into the notebook's metadata)."""
+    return nbformat.v4.new_code_cell(
+        "import ipywidgets, json\n"
+        "boxes = {c: w for w in list(ipywidgets.Widget.widgets.values()) for c in getattr(w, '_dom_classes', ())}\n"
+        f"boxes['scalecheck-q-{question}'].value = {text!r}\n"
+        "import time; time.sleep(0.01)\n"
+        f"json.dump(ipywidgets.Widget.get_manager_state(drop_defaults=True)['state'], open({str(state_out)!r}, 'w'))\n")
+
+
+def test_restart_and_run_all_grades_the_last_answer_typed(copy, tmp_path):
+    question = _questions("number")[-1][0]
+    """Issue 18 item 2: 7.5 typed, restart + run all, 15 typed. JupyterLab keeps the
+    first session's (dead) widget models in the saved state next to the new ones;
+    the answer used must be 15, what the student last saw, and the disagreement
+    between the two widgets is reported."""
+    from scalecheck.answers import widget_answers_in_notebook
+
+    env = {"SCALECHECK_STRICT": "0", "SCALECHECK_NOTEBOOK": str(copy)}
+    states = []
+    for number, text in enumerate(("7.5", "15")):
+        notebook = nbformat.read(copy, as_version=4)
+        state_out = tmp_path / f"state{number}.json"
+        notebook.cells.append(_type_and_dump_state(copy, question, text, state_out))
+        build.execute(notebook, copy.parent, env)
+        states.append(json.loads(state_out.read_text()))
+    # what Lab saves after the second session: the new models, then the dead ones it kept
+    saved = json.loads(copy.read_text())
+    saved["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "version_major": 2, "version_minor": 0, "state": {**states[1], **states[0]}}}
+    side = json.loads(copy.with_name(copy.stem + ".answers.json").read_text())
+    assert side["answers"][question] == "15"
+    assert widget_answers_in_notebook(saved)[question] == "15"  # was 7.5: the last model in the file
+    from scalecheck.answers import saved_answers
+    result = saved_answers(saved, side)
+    assert result.values[question] == "15"
+    assert len(result.conflicts) == 1 and result.conflicts[0].startswith(f"{question}: 3 saved answers disagree")
+    assert "'7.5'" in result.conflicts[0] and "used the latest, '15'" in result.conflicts[0]
+    # the notebook alone (handed in without the side file) gives the same answer
+    assert saved_answers(saved, None).values[question] == "15"
+    # and the kernel restores the box with it
+    copy.write_text(json.dumps(saved))
+    copy.with_name(copy.stem + ".answers.json").unlink()
+    rerun = nbformat.read(copy, as_version=4)
+    build.execute(rerun, copy.parent, env)
+    assert "Read as 15" in _line(rerun, question)

@@ -9,7 +9,9 @@ Markers (the ones nbgrader and otter use):
 
 - ``### BEGIN SOLUTION`` / ``### END SOLUTION`` in a code cell: the region
   becomes a placeholder that still runs (``name = ...`` for each assignment,
-  a stub for each function, keeping its signature and docstring).
+  a stub for each function, keeping its signature and docstring). Comment
+  lines starting with ``# Step`` are kept, in place (inside a function stub
+  too), so a learner gets the named steps of a function as a skeleton.
 - a line ending in ``# SOLUTION``: ``lhs = rhs  # SOLUTION`` becomes ``lhs = ...``.
 - ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS``: removed; these hold
   the ``ex.expect(...)`` calls that make the answer key. They may not use
@@ -63,14 +65,37 @@ class BuildError(RuntimeError):
 # Code transformation
 
 
+STEP_LINE = re.compile(r"^(?P<indent>\s*)# Step\b")
+
+
+def _step_lines(code: str) -> list[tuple[int, str, str]]:
+    """(line number from 1, indent, text) of every ``# Step`` comment line."""
+    found = []
+    for number, line in enumerate(code.splitlines(), start=1):
+        match = STEP_LINE.match(line)
+        if match:
+            found.append((number, match.group("indent"), line.strip()))
+    return found
+
+
 def placeholder(code: str, indent: str) -> list[str]:
-    """What a student sees instead of a solution region: runnable stubs."""
+    """What a student sees instead of a solution region: runnable stubs,
+    with the author's ``# Step ...`` comment lines kept where they stand."""
+    code = textwrap.dedent(code)
     try:
-        tree = ast.parse(textwrap.dedent(code))
+        tree = ast.parse(code)
     except SyntaxError as error:
         raise BuildError(f"solution region does not parse: {error}") from None
+    steps = _step_lines(code)
     out = [f"{indent}# YOUR CODE HERE"]
+
+    def steps_before(line: int) -> None:
+        while steps and steps[0][0] < line:
+            _, _, text = steps.pop(0)
+            out.append(f"{indent}{text}")
+
     for node in tree.body:
+        steps_before(node.lineno)
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names: list[str] = []
@@ -82,8 +107,17 @@ def placeholder(code: str, indent: str) -> list[str]:
             stub = copy.deepcopy(node)
             docstring = ast.get_docstring(node, clean=False)
             stub.body = ([ast.Expr(ast.Constant(docstring))] if docstring else []) + [ast.Expr(ast.Constant(...))]
-            for line in ast.unparse(stub).splitlines():
+            stub_lines = ast.unparse(stub).splitlines()
+            inside = [s for s in steps if node.lineno <= s[0] <= (node.end_lineno or node.lineno)]
+            steps[:] = [s for s in steps if s not in inside]
+            if inside:
+                body_indent = re.match(r"\s*", stub_lines[-1]).group(0)  # the indent of the final `...`
+                stub_lines[-1:-1] = [f"{body_indent}{text}" for _, _, text in inside]
+            for line in stub_lines:
                 out.append(f"{indent}{line}")
+    steps_before(10 ** 9)
+    if indent and all(line.strip().startswith("#") for line in out):
+        out.append(f"{indent}...")  # a block needs a statement: the region was, e.g., only a return
     return out
 
 

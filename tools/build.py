@@ -53,7 +53,7 @@ BEGIN_HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$")
 END_HIDDEN = re.compile(r"^\s*### END HIDDEN TESTS\s*$")
 LINE_SOLUTION = re.compile(r"^(?P<lhs>\s*[^=#]+?=)(?!=).*#\s*SOLUTION\s*$")
 MD_SOLUTION = re.compile(r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->\s*", re.S)
-QUESTION_CALL = re.compile(r"\bex\.(?:number|choice|check)\(\s*['\"](?P<q>[A-Za-z0-9_]+)['\"]")
+QUESTION_CALL = re.compile(r"\bex\.(?:number|choice|check|written)\(\s*['\"](?P<q>[A-Za-z0-9_]+)['\"]")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 

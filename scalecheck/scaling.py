@@ -265,11 +265,14 @@ REPLICATION_START_VALUES = {
     "alpha": (0.0, 0.5, 1.0, 1.5, 2.0),
     "beta": (0.0, 0.5, 1.0, 1.5, 2.0),
 }
-#: The course's coarser grid: 3 x 3 x 3 x 2 x 2 = 108 starts, about a second
+#: The course's coarser grid: 2 x 2 x 2 x 2 x 2 = 32 starts (under a second of CPU). On the
+#: Chinchilla points, with or without the outliers, and on the lessons' synthetic runs it finds
+#: the same minimum as the earlier 108-start grid, and about half its starts end elsewhere, so it
+#: still shows why one start is not enough (tests/test_scaling.py checks both).
 COURSE_START_VALUES = {
-    "a": (0.0, 10.0, 20.0),
-    "b": (0.0, 10.0, 20.0),
-    "e": (-1.0, 0.0, 1.0),
+    "a": (0.0, 20.0),
+    "b": (0.0, 20.0),
+    "e": (-1.0, 1.0),
     "alpha": (0.5, 1.5),
     "beta": (0.5, 1.5),
 }

@@ -179,7 +179,7 @@ def test_objective_gradient_matches_finite_differences():
 
 
 def test_start_grids():
-    assert scaling.start_grid().shape == (108, 5)
+    assert scaling.start_grid().shape == (32, 5)
     assert scaling.start_grid(scaling.REPLICATION_START_VALUES).shape == (4500, 5)
     with pytest.raises(KeyError):
         scaling.start_grid({"a": (0,)})
@@ -214,11 +214,20 @@ def test_fit_of_the_chinchilla_points_reproduces_the_replication():
     assert fit.law.alpha == pytest.approx(published.alpha, abs=0.002)
     assert fit.law.beta == pytest.approx(published.beta, abs=0.002)
     assert fit.law.B == pytest.approx(published.B, rel=0.05)
-    assert fit.n_at_best > 10  # many starts agree: the minimum is not a lucky one
+    assert fit.n_at_best > 5  # many starts agree: the minimum is not a lucky one
     assert scaling.compute_optimal(fit.law, 5.76e23).tokens_per_param == pytest.approx(18, abs=0.6)
-    # keeping the five outliers moves beta a long way
+    assert fit.n_at_best < fit.n_starts  # ...and some do not: one start alone could end in the wrong valley
+    # the course grid finds the same minimum as a finer 108-start grid
+    finer = scaling.start_grid({"a": (0.0, 10.0, 20.0), "b": (0.0, 10.0, 20.0), "e": (-1.0, 0.0, 1.0),
+                                "alpha": (0.5, 1.5), "beta": (0.5, 1.5)})
+    assert fit.objective <= scaling.fit_loss_law(kept["n_params"], kept["n_tokens"], kept["loss"],
+                                                 starts=finer).objective * (1 + 1e-6)
+    # keeping the five outliers moves beta a long way; lesson 05 warm-starts that fit from the kept
+    # fit, which lands on the grid's minimum
     with_outliers = scaling.fit_loss_law(points["n_params"], points["n_tokens"], points["loss"])
     assert with_outliers.law.beta > 0.42
+    warm = scaling.fit_loss_law(points["n_params"], points["n_tokens"], points["loss"], starts=fit.params)
+    assert warm.objective <= with_outliers.objective * (1 + 1e-6)
 
 
 def test_bootstrap_is_seeded_and_matches_published_standard_errors():

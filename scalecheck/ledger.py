@@ -6,6 +6,16 @@ course concluded about it (the *verdict*) with its reason and evidence. The
 CSV files are the source of truth; this module only loads, checks and shows
 them.
 
+Besides the verdict, each claim records when it was last checked
+(``checked_on``), how sure the verdict is (``confidence``: H, M or L, graded as
+in the course's reference facts), the number as the source states it before any
+conversion (``value_as_stated``), typed links to other claims (``relations``:
+``duplicate``, ``conflict``, ``derived``, ``resolves``), a ``cluster_id`` shared
+by the copies of one statement (so repeats count once), and for forecasts the
+``forecast_wording`` (flat or hedged) that lesson 10 turns into a probability.
+A claim no public record could settle is ``not-checked`` with its reason; an
+opinion, metaphor or scenario is ``not-checkable``.
+
 >>> card = claim("002-roadmap-20k-h100-80ef")   # doctest: +SKIP
 >>> card.verdict                                  # doctest: +SKIP
 'holds-with-caveat'

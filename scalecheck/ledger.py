@@ -404,9 +404,10 @@ def _validate_check_fields(where: str, row: pd.Series, verdict: str, problems: l
         problems.append(f"{where}: forecast_wording {wording!r} is not one of {FORECAST_WORDINGS}")
     if verdict in ("forecast-true", "forecast-false") and not wording:
         problems.append(f"{where}: resolved forecast needs a forecast_wording (flat or hedged)")
-    if verdict == "forecast-open" and _text(row["forecast_deadline"]) and \
-            _text(row["forecast_deadline"]) < _today()[:len(_text(row["forecast_deadline"]))]:
-        problems.append(f"{where}: forecast-open but its deadline {_text(row['forecast_deadline'])} has passed")
+    # judged at the date of the check, not today, so the shipped ledger does not expire on its own
+    deadline = _text(row["forecast_deadline"])
+    if verdict == "forecast-open" and deadline and checked_on and deadline < checked_on[:len(deadline)]:
+        problems.append(f"{where}: forecast-open but its deadline {deadline} had passed when it was checked")
 
 
 def _today() -> str:

@@ -138,8 +138,10 @@ def test_forecast_dates_are_consistent_with_their_verdicts():
 
 def test_no_forecast_is_left_open_past_its_deadline():
     claims = ledger.load_claims()
+    last_check = claims["checked_on"].max()
+    assert last_check >= "2026-11-29"
     open_ = claims[claims["verdict"] == "forecast-open"]
-    assert (open_["forecast_deadline"] >= ledger._today()[:7]).all()
+    assert (open_["forecast_deadline"] >= last_check).all()
 
 
 def test_not_checked_is_at_most_a_tenth_and_each_says_why():
@@ -299,7 +301,7 @@ CLAIM_BREAKAGES = [
      "mixes forecast verdicts"),
     ("forecast wording missing", lambda f: _set("forecast_wording", "", _row_of(f, "forecast-false"))(f), "needs a forecast_wording"),
     ("forecast wording vocabulary", _set("forecast_wording", "certain"), "forecast_wording 'certain'"),
-    ("open past deadline", lambda f: _set("forecast_deadline", "2021-01-01", _row_of(f, "forecast-open"))(f), "has passed"),
+    ("open past deadline", lambda f: _set("forecast_deadline", "2021-01-01", _row_of(f, "forecast-open"))(f), "had passed when it was checked"),
     ("said after source", _set("said_on", "2025-01"), "after its source's date"),
     ("seed line zero", _set("seed_line", "0"), "positive integer"),
     ("seed line text", _set("seed_line", "twelve"), "positive integer"),

@@ -1,17 +1,7 @@
 #!/usr/bin/env python3
-"""Set up the course's environment and open it, or test it. Standard library only.
+"""Set up the course's environment and open it. Standard library only.
 
-    python3 course.py lab     # make .venv, install the course, open JupyterLab on lesson 00
-    python3 course.py test    # make .venv, install the course and its test tools, run every test
-
-For teachers (see README, "Teaching with this course"):
-
-    python3 course.py release 01 02 --out handout/     # a hand-out without keys or solutions
-    python3 course.py grade submissions/ --out grades/ # grade a class, write gradebook and feedback
-
-Both commands create (or reuse) one isolated virtual environment in ``.venv``
-with the exact versions pinned in ``pyproject.toml``; a change to that file
-triggers a reinstall. Extra arguments after ``test`` go to pytest.
+Commands are listed by `python3 course.py --help`; see README.md for more.
 """
 from __future__ import annotations
 
@@ -26,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("SCALECHECK_VENV", ROOT / ".venv"))
 FIRST_LESSON = "lessons/00_welcome.ipynb"
-LAB_SETTINGS = ROOT / "tools" / "lab_settings" / "overrides.json"
+LAB_SETTINGS = ROOT / "tools" / "lab_settings"
+# Bump when the way this script installs changes (the pins are hashed separately).
+INSTALL_RECIPE = "2"
 PYTEST_ARGS = [
     "tests", "lessons", "solutions",
     "--nbval-lax", "--nbval-current-env",
@@ -47,50 +39,98 @@ def venv_tool(name: str) -> Path:
     return VENV / ("Scripts" if os.name == "nt" else "bin") / (name + (".exe" if os.name == "nt" else ""))
 
 
-def install_stamp() -> str:
-    """What the environment was built from: the pins and this script."""
+def install_digest() -> str:
+    """What an installed extra was built from: the pins and the install recipe."""
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
-    digest.update(Path(__file__).read_bytes())
+    digest.update(INSTALL_RECIPE.encode())
     return digest.hexdigest()
 
 
-def ensure_environment() -> None:
-    """Create .venv and install the course into it, unless already current."""
+def stamp_file(extra: str) -> Path:
+    """One stamp per extra ("base", "lab", "test"): switching commands reinstalls only what is missing."""
+    return VENV / f".scalecheck-installed-{extra}"
+
+
+def _pip(arguments: list[str]) -> None:
+    """pip, quiet. Python warnings are off for it and its build backend: the one it
+    prints here is setuptools' editable-install notice box, which a learner cannot act
+    on. Everything pip itself reports still shows, and all output of a failed install."""
+    command = [str(venv_python()), "-m", "pip", "--disable-pip-version-check", "--quiet"] + arguments
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    if result.returncode != 0:
+        print(result.stdout, file=sys.stderr)
+        raise SystemExit(f"[course] installing failed (pip exit code {result.returncode}); its output is above.")
+    if result.stdout.strip():
+        print(result.stdout.rstrip(), flush=True)
+
+
+def ensure_environment(extras: tuple[str, ...] = ()) -> None:
+    """Create .venv and install the course with these extras, unless already current."""
     if sys.version_info < (3, 10):
         sys.exit(f"[course] Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
-    stamp_file = VENV / ".scalecheck-install"
-    if venv_python().exists() and stamp_file.exists() and stamp_file.read_text() == install_stamp():
-        say(f"environment {VENV} is up to date")
-    else:
+    needed = ("base",) + tuple(extras)
+    digest = install_digest()
+    missing = [extra for extra in needed
+               if not (stamp_file(extra).exists() and stamp_file(extra).read_text() == digest)]
+    if not venv_python().exists() or missing:
         if not venv_python().exists():
             say(f"creating a virtual environment in {VENV}")
             venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
-        say("installing the course and its pinned dependencies (a few minutes the first time)")
-        pip = [str(venv_python()), "-m", "pip", "--disable-pip-version-check"]
-        subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True)
-        subprocess.run(pip + ["install", "--quiet", "-e", f"{ROOT}[lab,test]"], check=True)
-        stamp_file.write_text(install_stamp())
-    install_lab_settings()
+            _pip(["install", "--upgrade", "pip"])  # older bundled pips cannot install editable from pyproject
+        what = " and ".join(["the course"] + [f"its {extra} tools" for extra in extras])
+        say(f"installing {what} with pinned versions (a few minutes the first time)")
+        # editable: lessons find data/ and the keys next to the package's own folder
+        target = f"{ROOT}[{','.join(extras)}]" if extras else str(ROOT)
+        _pip(["install", "-e", target])
+        for extra in needed:
+            stamp_file(extra).write_text(digest)
+    if "lab" in extras:
+        install_lab_settings()
 
 
 def install_lab_settings() -> None:
-    """Turn on JupyterLab's 'save widget state' so answers travel with the notebook."""
-    target = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    """JupyterLab settings for the course: save widget state (answers travel with the
+    notebook), no news pop-up, and the small extension that makes Ctrl+S work inside an
+    answer box (see tools/lab_settings/labextensions/scalecheck-save)."""
+    share = VENV / "share" / "jupyter"
+    target = share / "lab" / "settings" / "overrides.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(LAB_SETTINGS, target)
+    shutil.copyfile(LAB_SETTINGS / "overrides.json", target)
+    for extension in sorted((LAB_SETTINGS / "labextensions").glob("*/package.json")):
+        destination = share / "labextensions" / extension.parent.name
+        if destination.exists():
+            shutil.rmtree(destination)
+        shutil.copytree(extension.parent, destination)
+
+
+def lab_command(extra: list[str]) -> list[str]:
+    """`jupyter lab` serving the whole course folder, opening lesson 00 (also the URL it prints)."""
+    command = [str(venv_tool("jupyter")), "lab", f"--ServerApp.root_dir={ROOT}",
+               f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}"] + extra
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        command.append("--allow-root")
+    return command
+
+
+def course_environment() -> dict[str, str]:
+    """Kernels use this folder's course (its keys or their absence, its data), whichever .venv runs them."""
+    env = dict(os.environ, SCALECHECK_COURSE_ROOT=str(ROOT))
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return env
 
 
 def run_lab(extra: list[str]) -> int:
-    ensure_environment()
-    say(f"opening JupyterLab on {FIRST_LESSON} (stop it with Ctrl+C)")
-    command = [str(venv_tool("jupyter")), "lab", FIRST_LESSON] + extra
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
-        command.append("--allow-root")
-    return subprocess.call(command, cwd=ROOT)
+    ensure_environment(("lab",))
+    say(f"opening JupyterLab on {FIRST_LESSON} in {ROOT} (stop it with Ctrl+C)")
+    try:
+        return subprocess.call(lab_command(extra), cwd=ROOT, env=course_environment())
+    except KeyboardInterrupt:
+        return 0
 
 
 def run_tests(extra: list[str]) -> int:
-    ensure_environment()
+    ensure_environment(("lab", "test"))
     say("running every test: package, data, build drift, exercises, nbval on lessons and solutions")
     code = subprocess.call([str(venv_python()), "-m", "pytest"] + PYTEST_ARGS + extra, cwd=ROOT)
     if code == 5:
@@ -100,19 +140,53 @@ def run_tests(extra: list[str]) -> int:
     return code
 
 
-def run_module(module: str, extra: list[str]) -> int:
+def run_module(module: str, extra: list[str], env: dict[str, str] | None = None) -> int:
     ensure_environment()
-    return subprocess.call([str(venv_python()), "-m", module] + extra, cwd=os.getcwd())
+    return subprocess.call([str(venv_python()), "-m", module] + extra, cwd=os.getcwd(), env=env)
+
+
+def commands() -> dict[str, tuple[str, object]]:
+    """The commands that work in this folder: a hand-out has no tests, solutions or grader."""
+    available: dict[str, tuple[str, object]] = {
+        "lab": ("open JupyterLab on lesson 00 (installs the course in .venv first if needed);\n"
+                "              extra arguments go to `jupyter lab`, e.g. --no-browser --ServerApp.port=8899",
+                run_lab),
+        "progress": ("show your progress: per exercise set, questions answered, correct, close, still open",
+                     lambda extra: run_module("scalecheck.progress", extra, course_environment())),
+    }
+    if (ROOT / "tests").is_dir():
+        available["test"] = ("install the test tools too and run every test; extra arguments go to pytest",
+                             run_tests)
+    if (ROOT / "solutions").is_dir() and (ROOT / "scalecheck" / "release.py").exists():
+        available["release"] = ("teachers: build a hand-out without keys or solutions, e.g.\n"
+                                "              release 01 02 --out handout/   (release --help for options)",
+                                lambda extra: run_module("scalecheck.release", extra))
+    if (ROOT / "scalecheck" / "grading.py").exists() or (ROOT / "scalecheck" / "grading").is_dir():
+        available["grade"] = ("teachers: grade a folder of submissions, e.g.\n"
+                              "              grade submissions/ --out grades/   (grade --help for options and outputs)",
+                              lambda extra: run_module("scalecheck.grading", extra))
+    return available
+
+
+def help_text(available: dict[str, tuple[str, object]]) -> str:
+    lines = ["usage: python3 course.py COMMAND [arguments]", "", "commands:"]
+    lines += [f"  {name:<11} {text}" for name, (text, _) in available.items()]
+    lines += ["", f"Every command uses one virtual environment, {VENV} (SCALECHECK_VENV",
+              "chooses another), created on first use with the versions pinned in pyproject.toml.",
+              "`lab` installs what learners need; `test` adds the test tools. More in README.md."]
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    commands = {"lab": run_lab, "test": run_tests,
-                "release": lambda extra: run_module("scalecheck.release", extra),
-                "grade": lambda extra: run_module("scalecheck.grading", extra)}
-    if not argv or argv[0] not in commands:
-        print(__doc__)
+    available = commands()
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(help_text(available))
+        return 0
+    if argv[0] not in available:
+        print(f"course.py: unknown command {argv[0]!r}; choose one of: {', '.join(available)}\n", file=sys.stderr)
+        print(help_text(available), file=sys.stderr)
         return 2
-    return commands[argv[0]](argv[1:])
+    return available[argv[0]][1](argv[1:])
 
 
 if __name__ == "__main__":

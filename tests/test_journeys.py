@@ -1,0 +1,396 @@
+"""Journey tests: the course as people use it, in a real browser, started the way the README says.
+
+Every JupyterLab here is started THROUGH `python3 course.py lab` (as a subprocess,
+in a copy of the course or in a hand-out), and the browser opens the URL that
+command prints. The journeys:
+
+J1 learner   lesson 00 -> file browser -> exercises/01; right, wrong, unit-slip and
+             garbage answers and their feedback; Restart Kernel and Run All; change an
+             answer; Ctrl+S with the cursor still in the box; close, reopen: the box
+             shows the last answer.
+J2 student   `course.py release 01` -> `course.py lab` in the hand-out -> answer -> save
+             -> hand in the .ipynb alone.
+J3 teacher   `course.py grade` on the notebooks of J1 and J2: each grade is what the
+             screen showed; the feedback HTML opens in the browser and says the same;
+             the gradebook row matches.
+Also: every lesson and exercise notebook's markdown rendered once, failing on MathJax
+errors and on prose swallowed into maths (an unescaped currency `$`).
+
+The shared .venv is reused (SCALECHECK_VENV), so nothing is installed. Needs Debian's
+chromium and playwright; skipped without them unless SCALECHECK_REQUIRE_BROWSER=1.
+Screenshots go to tests/artifacts/journeys/.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts" / "journeys"
+CHROMIUM = Path(os.environ.get("SCALECHECK_CHROMIUM", "/usr/bin/chromium"))
+REQUIRED = os.environ.get("SCALECHECK_REQUIRE_BROWSER") == "1"
+VENV = Path(os.environ.get("SCALECHECK_VENV", ROOT / ".venv"))
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+
+if sync_playwright is None or not CHROMIUM.exists():
+    reason = "playwright or /usr/bin/chromium missing (apt-get install chromium)"
+    if REQUIRED:
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Only what makes a headless run deterministic; the course's own settings (saved widget
+# state, the Ctrl+S extension) come from `course.py lab` itself.
+TEST_USER_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+# What a clone of the repository holds that `course.py lab` needs (tests/ is left out: a learner's run does not use it)
+CLONE_PARTS = ("course.py", "pyproject.toml", "environment.yml", "README.md", "scalecheck", "data", "lessons",
+               "exercises", "solutions", "tools", "docs")
+VERDICTS = ("correct", "close", "wrong", "invalid", "unanswered", "recorded")
+STATE: dict = {}  # what the journeys leave for the teacher's journey: saved notebooks and what the screen showed
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _isolated_env(home: Path) -> dict[str, str]:
+    settings = home / "settings"
+    for name, values in TEST_USER_SETTINGS.items():
+        path = settings / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    return dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+                JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+                JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+                IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"),
+                SCALECHECK_VENV=str(VENV), SCALECHECK_STRICT="0", PYTHONWARNINGS="ignore")
+
+
+def _course(*args: str, cwd: Path, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:
+    """`python3 course.py ARGS` in a folder, as a user types it."""
+    return subprocess.run([sys.executable, str(cwd / "course.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+class CourseLab:
+    """`python3 course.py lab` in a folder, on a free port, without opening a browser; the URL it prints."""
+
+    URL = re.compile(r"(http://127\.0\.0\.1:\d+/\S*\?token=[0-9a-f]+)")
+
+    def __init__(self, folder: Path, home: Path):
+        self.folder, self.home = folder, home
+        self.log_path = home / f"lab-{folder.name}.log"
+
+    def __enter__(self) -> "CourseLab":
+        port = _free_port()
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "course.py", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+             f"--ServerApp.port={port}", "--ServerApp.port_retries=0"],
+            cwd=self.folder, env=_isolated_env(self.home), stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            found = self.URL.search(self.log_path.read_text())
+            if found:
+                self.url = found.group(1)
+                self.base = self.url.split("/lab")[0]
+                self.token = self.url.rsplit("token=", 1)[1]
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"course.py lab exited: {self.log_path.read_text()[-3000:]}")
+            time.sleep(0.3)
+        raise RuntimeError(f"course.py lab printed no URL in 120 s: {self.log_path.read_text()[-3000:]}")
+
+    def __exit__(self, *exc) -> None:
+        try:
+            request = urllib.request.Request(f"{self.base}/api/shutdown?token={self.token}", method="POST")
+            urllib.request.urlopen(request, timeout=5)
+            self.process.wait(timeout=15)
+        except Exception:
+            pass
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def pages(browser, request):
+    """New pages for a test; on failure each is screenshotted to tests/artifacts/journeys/."""
+    opened = []
+    failed_before = request.session.testsfailed
+
+    def new_page():
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        opened.append(page)
+        return page
+
+    yield new_page
+    for number, page in enumerate(opened):
+        if not page.is_closed():
+            if request.session.testsfailed > failed_before:  # the call's report is counted before teardown
+                try:
+                    page.screenshot(path=str(ARTIFACTS / f"FAILED_{request.node.name}_{number}.png"))
+                except Exception:
+                    pass
+            page.close()
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    return tmp_path_factory.mktemp("journeys")
+
+
+def _clone(destination: Path) -> Path:
+    """A copy of the course as a fresh clone has it: no answers, caches or checkpoints."""
+    ignore = shutil.ignore_patterns("*.answers.json", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
+    destination.mkdir(parents=True)
+    for part in CLONE_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=ignore)
+        elif source.exists():
+            shutil.copy2(source, destination / part)
+    return destination
+
+
+# ---------------------------------------------------------------------------
+# Answers: chosen from the set's own key, judged by the course's own checks, so the
+# journeys keep working while lesson authors change their questions.
+
+SET = "01_orders_of_magnitude"
+
+
+def _judge(question: str, answer: str) -> str:
+    from scalecheck import exercises
+    from scalecheck.answers import AnswerStore
+
+    return exercises.ExerciseSet(SET, strict=False, store=AnswerStore()).check(question, answer).status
+
+
+def _answer_plan() -> dict:
+    """Two numeric questions with units, and typed answers for each verdict."""
+    key = json.loads((ROOT / "solutions" / "keys" / f"{SET}.json").read_text())["questions"]
+    numeric = [q for q, e in sorted(key.items(), key=lambda item: item[1].get("order", 0))
+               if e.get("kind") == "number" and e.get("unit") and isinstance(e.get("expected"), (int, float))]
+    assert len(numeric) >= 2, f"{SET} needs two numeric questions with units for the journey"
+    plan = {}
+    for question in numeric[:2]:
+        expected, unit = key[question]["expected"], key[question]["unit"]
+        candidates = {
+            "correct": [f"{expected:.6g} {unit}"],
+            "wrong": [f"{expected * f:.6g} {unit}" for f in (7, 0.13, 40)],
+            "close": [f"{expected * f:.6g} {unit}" for f in (1000, 0.001)],
+            "invalid": ["abc"],
+        }
+        chosen = {}
+        for verdict, typed in candidates.items():
+            chosen[verdict] = next((t for t in typed if _judge(question, t) == verdict), None)
+            assert chosen[verdict], f"no {verdict} answer found for {question} among {typed}"
+        plan[question] = chosen
+    return plan
+
+
+# ---------------------------------------------------------------------------
+# Page helpers
+
+
+def _status(page):
+    return page.locator("#jp-main-statusbar")
+
+
+def _wait_kernel_idle(page, timeout=90_000):
+    # the toolbar says idle before a kernel exists: the status bar names it once it does
+    expect(_status(page)).to_contain_text(re.compile(r"Python 3 \(ipykernel\) \| Idle"), timeout=timeout)
+
+
+def _menu(page, top: str, item: str):
+    page.get_by_role("menuitem", name=top, exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(rf"^{re.escape(item)}")).first.click()
+
+
+def _run_all(page, ready):
+    """Run All, and wait until `ready` (a locator) appears; once more if a loaded machine lost it."""
+    _menu(page, "Run", "Run All Cells")
+    try:
+        ready.first.wait_for(timeout=45_000)
+    except Exception:
+        _wait_kernel_idle(page)
+        _menu(page, "Run", "Run All Cells")
+        ready.first.wait_for(timeout=60_000)
+
+
+def _current_notebook(page):
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
+
+def _open_from_file_browser(page, *names: str):
+    """Walk the file browser from the course root: the home crumb, then each folder, then the file."""
+    if not page.locator(".jp-DirListing").first.is_visible():
+        page.get_by_role("tab", name=re.compile("File Browser")).first.click()
+    page.locator(".jp-BreadCrumbs-home").first.click()
+    for name in names:
+        item = page.locator(".jp-DirListing-item").filter(has=page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(name)}$")))
+        expect(item, f"{name} is not in the file browser").to_have_count(1, timeout=20_000)
+        item.dblclick()
+
+
+def _question(page, question: str):
+    return _current_notebook(page).locator(".scalecheck-question").filter(
+        has=page.locator(f".scalecheck-q-{question}"))
+
+
+def _answer(page, question: str, typed: str, expected: str) -> str:
+    """Type an answer, press Enter; the verdict the feedback then shows (waits for `expected` a while)."""
+    box = _question(page, question).locator("input, textarea").first
+    box.fill(typed)
+    box.press("Enter")
+    feedback = _question(page, question).locator(f".scalecheck-feedback.scalecheck-{expected}")
+    try:
+        feedback.wait_for(timeout=20_000)
+    except Exception:
+        pass
+    return _verdict(page, question)
+
+
+def _verdict(page, question: str) -> str:
+    """The verdict on screen: the status class of the question's feedback."""
+    classes = _question(page, question).locator(".scalecheck-feedback").first.get_attribute("class") or ""
+    found = [c.removeprefix("scalecheck-") for c in classes.split() if c.removeprefix("scalecheck-") in VERDICTS]
+    return found[0] if found else classes
+
+
+def _saved_file_has(path: Path, needle: str, timeout: float = 20.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and needle in path.read_text(encoding="utf-8"):
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def _save_with_ctrl_s(page, path: Path, timeout: float = 20.0) -> None:
+    """Press Ctrl+S where the focus is, and wait until the file on disk changes."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    page.keyboard.press("Control+s")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and path.stat().st_mtime_ns != before:
+            return
+        time.sleep(0.2)
+    focused = page.evaluate("() => document.activeElement && document.activeElement.outerHTML.slice(0, 120)")
+    raise AssertionError(f"Ctrl+S did not save {path.name} (focus: {focused})")
+
+
+def _shot(locator, name: str) -> None:
+    try:
+        locator.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    except Exception:  # a screenshot is evidence, never the test
+        pass
+
+
+# ---------------------------------------------------------------------------
+# J1: the learner
+
+
+def test_j1_learner(pages, home):
+    course = _clone(home / "clone")
+    saved = course / "exercises" / "01_orders_of_magnitude.ipynb"
+    with CourseLab(course, home) as lab:
+        # the printed URL lands on lesson 00, in a Lab that serves the whole course folder
+        assert "/lab/tree/lessons/00_welcome.ipynb" in lab.url, lab.url
+        page = pages()
+        page.goto(lab.url)
+        welcome = _current_notebook(page)
+        expect(welcome.locator(".jp-RenderedMarkdown h1").first).to_contain_text("Lesson 00", timeout=90_000)
+        _shot(page.locator("#main"), "j1_arrival")
+
+        # through the file browser, up from lessons/ to the course root, into exercises/
+        _open_from_file_browser(page, "exercises", "01_orders_of_magnitude.ipynb")
+        expect(page.get_by_role("tab", name=re.compile("01_orders_of_magnitude.ipynb"))).to_be_visible()
+        _wait_kernel_idle(page)
+        _run_all(page, _current_notebook(page).locator(".scalecheck-feedback-line"))
+        _wait_kernel_idle(page)
+
+        plan = _answer_plan()
+        first, second = list(plan)
+        shown = {}
+        for verdict in ("correct", "wrong", "close", "invalid", "correct"):  # right, wrong, a unit slip, garbage, right
+            typed = plan[first][verdict]
+            on_screen = _answer(page, first, typed, verdict)
+            _shot(_question(page, first), f"j1_{first}_{verdict}")
+            assert on_screen == verdict, f"{first} {typed!r}: the screen says {on_screen!r}, expected {verdict}"
+        shown[first] = "correct"
+        assert _answer(page, second, plan[second]["correct"], "correct") == "correct"
+        _save_with_ctrl_s(page, saved)  # the cursor is still in the box
+        assert _saved_file_has(saved, "widget-state"), "the saved notebook holds no widget state"
+
+        # Restart Kernel and Run All: the boxes come back with what was typed
+        _menu(page, "Kernel", "Restart Kernel and Run All Cells")
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        _wait_kernel_idle(page)
+        box = _question(page, second).locator("input").first
+        expect(box).to_have_value(plan[second]["correct"], timeout=60_000)
+        expect(_question(page, first).locator("input").first).to_have_value(plan[first]["correct"])
+
+        # change an answer and save with the cursor still in the box (no Enter, no click elsewhere)
+        box.click()
+        box.fill(plan[second]["wrong"])
+        _save_with_ctrl_s(page, saved)
+        _question(page, second).locator(".scalecheck-feedback.scalecheck-wrong").wait_for(timeout=20_000)
+        shown[second] = "wrong"
+        _shot(_question(page, second), "j1_after_ctrl_s")
+        _wait_kernel_idle(page)
+        _save_with_ctrl_s(page, saved)  # after the kernel wrote its feedback: the state on screen is the state saved
+
+        # close everything, reopen from the file browser: the box shows the last answer typed
+        tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab").filter(has_text=f"{SET}.ipynb")
+        tab.locator(".lm-TabBar-tabCloseIcon").click()
+        expect(tab).to_have_count(0, timeout=10_000)  # a "Save your work?" dialog would keep it open
+        assert not page.locator(".jp-Dialog").count(), "closing asked to save: the notebook was not saved"
+        _open_from_file_browser(page, "exercises", "01_orders_of_magnitude.ipynb")
+        _wait_kernel_idle(page)
+        _run_all(page, _current_notebook(page).locator(".scalecheck-feedback-line"))
+        _wait_kernel_idle(page)
+        expect(_question(page, second).locator("input").first).to_have_value(plan[second]["wrong"], timeout=30_000)
+        expect(_question(page, second).locator(".scalecheck-feedback.scalecheck-wrong")).to_be_visible()
+        _shot(_current_notebook(page), "j1_reopened")
+        page.close()
+    STATE["j1"] = {"notebook": saved, "shown": shown, "typed": {first: plan[first]["correct"], second: plan[second]["wrong"]}}

@@ -173,7 +173,8 @@ def help_text(available: dict[str, tuple[str, object]]) -> str:
     lines += [f"  {name:<11} {text}" for name, (text, _) in available.items()]
     lines += ["", f"Every command uses one virtual environment, {VENV} (SCALECHECK_VENV",
               "chooses another), created on first use with the versions pinned in pyproject.toml.",
-              "`lab` installs what learners need; `test` adds the test tools. More in README.md."]
+              "`lab` installs what learners need" + ("; `test` adds the test tools." if "test" in available else ".")
+              + " More in README.md."]
     return "\n".join(lines)
 
 

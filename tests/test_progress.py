@@ -1,0 +1,76 @@
+"""scalecheck.progress: a learner's progress per set, from saved answers, judged like the checks judge them."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scalecheck import exercises, progress
+from scalecheck.answers import AnswerStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SET = "01_orders_of_magnitude"
+
+
+def _course(tmp_path: Path, with_key: bool) -> Path:
+    for folder in ("exercises/keys",) + (("solutions/keys",) if with_key else ()):
+        (tmp_path / folder).mkdir(parents=True)
+        shutil.copy2(ROOT / folder / f"{SET}.json", tmp_path / folder)
+    return tmp_path
+
+
+def _numeric_questions() -> list[tuple[str, float, str]]:
+    key = json.loads((ROOT / "solutions" / "keys" / f"{SET}.json").read_text())["questions"]
+    return [(q, e["expected"], e["unit"]) for q, e in sorted(key.items(), key=lambda i: i[1]["order"])
+            if e["kind"] == "number" and e.get("unit")]
+
+
+@pytest.fixture
+def answered(tmp_path, monkeypatch):
+    def make(with_key: bool):
+        root = _course(tmp_path, with_key)
+        monkeypatch.setenv("SCALECHECK_COURSE_ROOT", str(root))
+        store = AnswerStore(root / "exercises" / f"{SET}.ipynb")
+        (right_q, right, unit), (close_q, close, cunit), (wrong_q, wrong, wunit) = _numeric_questions()[:3]
+        store.put(right_q, f"{right:.6g} {unit}", at_ms=1)
+        store.put(close_q, f"{close * 1000:.6g} {cunit}", at_ms=2)
+        store.put(wrong_q, f"{wrong * 7:.6g} {wunit}", at_ms=3)
+        return root
+    return make
+
+
+def test_with_the_full_key_counts_correct_close_and_open(answered):
+    answered(with_key=True)
+    row = progress.set_progress(SET)
+    assert row.judged
+    assert (row.answered, row.correct, row.close) == (3, 1, 1)
+    assert row.still_open == row.questions - 2
+    # the same verdicts the exercise set itself gives
+    ex = exercises.ExerciseSet(SET, strict=False, store=AnswerStore())
+    assert row.questions == sum(1 for e in ex.entries.values() if e.get("kind") != "function")
+
+
+def test_without_the_key_says_graded_later(answered):
+    answered(with_key=False)
+    report = progress.report()
+    (row,) = report.rows
+    assert not row.judged and row.answered == 3 and row.still_open == row.questions - 3
+    assert "graded later" in report.text() and "graded later" in report._repr_html_()
+
+
+def test_no_answers_yet_and_damaged_files_never_raise(tmp_path, monkeypatch):
+    root = _course(tmp_path, with_key=True)
+    monkeypatch.setenv("SCALECHECK_COURSE_ROOT", str(root))
+    assert progress.set_progress(SET).answered == 0
+    (root / "exercises" / f"{SET}.ipynb").write_text("{not json")
+    (root / "exercises" / f"{SET}.answers.json").write_text('{"answers": [1, 2]}')
+    text = progress.report().text()
+    assert SET in text and "0 of" in text
+    assert progress.main([]) == 0
+
+
+def test_command_line_help_exits_0(capsys):
+    assert progress.main(["--help"]) == 0
+    assert "course.py progress" in capsys.readouterr().out

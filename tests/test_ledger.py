@@ -254,6 +254,26 @@ def test_key_seed_lines_hold_the_number_they_cite():
         assert needle in lines[int(claims.loc[cid, "seed_line"]) - 1], cid
 
 
+def test_value_as_stated_is_verbatim_on_the_cited_seed_line():
+    """The source-language part (before any English gloss in brackets) is copied, not retyped."""
+    import re
+    import unicodedata
+
+    seeds = ledger.seeds_dir()
+    if seeds is None:
+        pytest.skip("seed documents not reachable from this checkout")
+    sources = ledger.load_sources().set_index("source_id")
+    lines = {sid: (seeds / sources.loc[sid, "file"]).read_text(encoding="utf-8").splitlines() for sid in sources.index}
+    missing = []
+    for _, row in ledger.load_claims().iterrows():
+        line = unicodedata.normalize("NFKC", lines[row["source_id"]][int(row["seed_line"]) - 1])
+        stated = row["value_as_stated"].split(" (")[0]
+        for part in (p.strip() for p in re.split(r"[;…]", stated) if p.strip()):
+            if unicodedata.normalize("NFKC", part) not in line:
+                missing.append((row["claim_id"], part))
+    assert missing == []
+
+
 # --------------------------------------------------------------------------- each rule catches a broken copy
 
 CLAIM_BREAKAGES = [

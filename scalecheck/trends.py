@@ -295,17 +295,39 @@ def cluster_power_w(n_chips, w_per_chip_all_in):
     return _out(_non_negative(n_chips, "n_chips") * _non_negative(w_per_chip_all_in, "w_per_chip_all_in"))
 
 
+#: Epoch AI's data-centre cost model spreads the building over 14 years, the IT equipment over 5
+#: ("Servers account for 60% of the total cost of ownership of a one-gigawatt AI data center", 2026)
+FACILITY_LIFE_YR = 14.0
+
+
+def facility_share_of_capex(construction_usd, total_capex_usd):
+    """The part of a data centre's capital cost that is the building (construction), 0-1."""
+    share = _non_negative(construction_usd, "construction_usd") / _positive(total_capex_usd, "total_capex_usd")
+    if np.any(share > 1):
+        raise ValueError("construction cost cannot exceed the total capital cost")
+    return _out(share)
+
+
 def required_revenue_breakdown(capex_usd, life_yr, rate_per_yr, power_w, usd_per_kwh,
-                               other_opex_share_of_capex_per_yr=0.0, load_fraction=1.0) -> dict:
+                               other_opex_share_of_capex_per_yr=0.0, load_fraction=1.0,
+                               facility_share=0.0, facility_life_yr=FACILITY_LIFE_YR) -> dict:
     """What a cluster must earn each year just to pay for itself, by part (USD/yr).
 
-    ``capital``: capex recovered over ``life_yr`` with a return of ``rate_per_yr``;
+    ``capital``: capex recovered with a return of ``rate_per_yr``: the IT equipment
+    (chips, servers, network) over ``life_yr``, the ``facility_share`` of capex that is the
+    building over ``facility_life_yr`` (a building outlives several generations of chips;
+    the default share 0 spreads all of it over ``life_yr``);
     ``energy``: electricity at ``usd_per_kwh`` for the ``load_fraction`` of the year the
     cluster runs (0-1); ``other_opex``: everything else
     (staff, maintenance, network, insurance) as a yearly share of capex.
     Inputs may be arrays (a Monte Carlo run); so are the outputs.
     """
-    capital = annualised_capex_usd_per_yr(capex_usd, life_yr, rate_per_yr)
+    share = np.asarray(_non_negative(facility_share, "facility_share"), dtype=float)
+    if np.any(share > 1):
+        raise ValueError("facility_share must be between 0 and 1")
+    capex = np.asarray(_non_negative(capex_usd, "capex_usd"), dtype=float)
+    capital = _out(np.asarray(annualised_capex_usd_per_yr(capex * (1 - share), life_yr, rate_per_yr))
+                   + np.asarray(annualised_capex_usd_per_yr(capex * share, facility_life_yr, rate_per_yr)))
     energy = _out(np.asarray(cluster.electricity_cost_usd(
         cluster.annual_energy_wh(np.asarray(power_w, dtype=float), load_fraction), usd_per_kwh), dtype=float))
     other = _non_negative(capex_usd, "capex_usd") * _non_negative(
@@ -314,10 +336,12 @@ def required_revenue_breakdown(capex_usd, life_yr, rate_per_yr, power_w, usd_per
 
 
 def required_revenue_usd_per_yr(capex_usd, life_yr, rate_per_yr, power_w, usd_per_kwh,
-                                other_opex_share_of_capex_per_yr=0.0, load_fraction=1.0):
+                                other_opex_share_of_capex_per_yr=0.0, load_fraction=1.0,
+                                facility_share=0.0, facility_life_yr=FACILITY_LIFE_YR):
     """Total of :func:`required_revenue_breakdown`: the break-even revenue per year."""
     parts = required_revenue_breakdown(capex_usd, life_yr, rate_per_yr, power_w, usd_per_kwh,
-                                       other_opex_share_of_capex_per_yr, load_fraction)
+                                       other_opex_share_of_capex_per_yr, load_fraction,
+                                       facility_share, facility_life_yr)
     return _out(np.asarray(parts["capital"]) + np.asarray(parts["energy"]) + np.asarray(parts["other_opex"]))
 
 

@@ -227,6 +227,30 @@ def test_required_revenue_adds_its_parts():
     assert many.shape == (2,) and many[1] > many[0]
 
 
+def test_building_is_spread_over_its_own_life():
+    # Epoch's Colossus estimates: construction is about a third of the capital cost
+    data_share = trends.facility_share_of_capex(1.5e9, 4.7e9)
+    assert data_share == pytest.approx(0.319, abs=0.001)
+    split = trends.required_revenue_breakdown(150e9, 5, 0.0, 0.0, 0.078, facility_share=0.3)
+    # straight line: 70% over 5 years plus 30% over 14 years
+    assert split["capital"] == pytest.approx(0.7 * 150e9 / 5 + 0.3 * 150e9 / 14)
+    all_over_five = trends.required_revenue_breakdown(150e9, 5, 0.075, 0.0, 0.078)["capital"]
+    with_building = trends.required_revenue_breakdown(150e9, 5, 0.075, 0.0, 0.078, facility_share=0.3)["capital"]
+    assert with_building < all_over_five  # a longer life for the building lowers the yearly bill
+    assert trends.required_revenue_usd_per_yr(150e9, 5, 0.075, 0.0, 0.078, facility_share=0.0) == pytest.approx(all_over_five)
+    # a facility that lasts as long as the chips changes nothing
+    assert trends.required_revenue_breakdown(150e9, 5, 0.075, 0.0, 0.078, facility_share=0.3,
+                                             facility_life_yr=5)["capital"] == pytest.approx(all_over_five)
+    many = trends.required_revenue_usd_per_yr(np.array([150e9, 240e9]), 5, 0.08, 5.1e9, 0.078, 0.008,
+                                              facility_share=np.array([0.3, 0.35]))
+    assert many.shape == (2,)
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError):
+            trends.required_revenue_breakdown(150e9, 5, 0.0, 0.0, 0.078, facility_share=bad)
+    with pytest.raises(ValueError):
+        trends.facility_share_of_capex(5e9, 4.7e9)
+
+
 def test_revenue_claims_against_world_gdp():
     # source 002, lines 84 and 86; IMF WEO Oct 2025: world GDP ~$117T in 2025
     chips = trends.fleet_value_usd_per_yr(1e9, 5e3)

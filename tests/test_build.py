@@ -150,3 +150,96 @@ def test_exercises_hold_no_solution_code():
         text = exercise.read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "ex.expect(" not in text
         assert '"outputs": []' in text and '"execution_count": null' in text
+
+
+def test_numbers_are_read_as_written():
+    read = {w: (v, d, s) for v, d, w, s in build.numbers_in_text(
+        "H100 at 3.8e25 FLOP, 5.76 × 10²³, 1,234,567 GPUs, 45%, 79 EFLOP/s, $12 trillion, q8 and 0.045, "
+        r"$2.5 \times 10^{19}$, 200")}
+    assert read["3.8e25 FLOP"] == (3.8e25, 2, False)
+    assert read["5.76 × 10²³"][0] == pytest.approx(5.76e23)
+    assert read["1,234,567 GPUs"][:2] == (1234567, 7)
+    assert read["45%"][0] in (45.0, 0.45)
+    assert read["79 EFLOP/s"] == (79, 2, True) and read["12 trillion"] == (12, 2, True)
+    assert read["1,234,567 GPUs"][2] is False
+    assert read["0.045"][1] == 2 and read["200"][1] == 1
+    assert read[r"2.5 \times 10^{19}"][0] == pytest.approx(2.5e19)
+    assert "100" not in read and "8" not in read  # parts of names: H100, q8
+    assert build.significant_digits("2.0") == 2 and build.significant_digits("2") == 1
+
+
+@pytest.mark.parametrize("answer, text, hit", [
+    (79.16e18, "a peak of 79 EFLOP/s", True),        # prefix: a 10^18 rescale
+    (7.9e19, "about 79 of them", False),            # no prefix: no rescale by chance
+    (1.14, "1,140 MWh", True),                      # printed in the next unit down
+    (2.0e3, "step 2 of the method", False),         # one digit never counts
+    (2.0e3, "in 2024 the cluster", False),          # a year counts only as itself
+    (2024.0, "in 2024 the cluster", True),
+    (1.149, "about 1.15", True),                    # across a rounding boundary
+    (0.366, "beta = 0.37", True),
+    (0.366, "beta = 0.39", False),
+    (0.45, "45% of the data", True),                # a percentage is its fraction too
+    (-0.35, "a slope of 0.35", True),
+])
+def test_printed_answer_rule(answer, text, hit):
+    found = any(build.printed_match(answer, v, d, w, s) is not None for v, d, w, s in build.numbers_in_text(text))
+    assert found is hit
+
+
+def _fake_set(tmp_path, monkeypatch, lesson_cells, answers):
+    (tmp_path / "solutions" / "keys").mkdir(parents=True)
+    (tmp_path / "lessons").mkdir()
+    entries = {f"q{i}": {"order": i, **keymod_entry(v)} for i, v in enumerate(answers, 1)}
+    from scalecheck import keys
+    keys.write_atomic(tmp_path / "solutions" / "keys" / "98_fake.json", keys.dumps(keys.key_document("98_fake", entries)))
+    nbformat.write(nbformat.v4.new_notebook(cells=lesson_cells), tmp_path / "lessons" / "98_fake.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "solutions" / "98_fake.ipynb")
+    monkeypatch.setattr(build, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(build, "LESSONS", tmp_path / "lessons")
+
+
+def keymod_entry(value):
+    from scalecheck import keys
+    return keys.make_entry("q", "number", expected=value)
+
+
+def test_printed_command_counts_answers_and_exits_1_above_one(tmp_path, monkeypatch, capsys):
+    code = nbformat.v4.new_code_cell("x = 3.14e23")
+    code.outputs = [nbformat.v4.new_output("stream", text="compute: 3.15e+23 FLOP\n"),
+                    nbformat.v4.new_output("display_data", data={"text/html": "<b>47</b> k USD", "image/png": "0.52"})]
+    cells = [nbformat.v4.new_markdown_cell("The answer is not here: 2 and 2024."), code]
+    _fake_set(tmp_path, monkeypatch, cells, [3.15e23, 0.52, 17.0])
+    assert build.cmd_printed(["98"]) == 0  # one printed answer is allowed (a warm-up); images are not text
+    out = capsys.readouterr().out
+    assert "1 of 3 numeric answers printed" in out and "cell 1 output 0 (stream): '3.15e+23 FLOP'" in out
+    _fake_set(tmp_path / "b", monkeypatch, cells, [3.15e23, 47e3])
+    assert build.cmd_printed(["98"]) == 1
+    assert "2 of 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("unit, text, ok", [
+    ("MWh", "How much energy, in **MWh**?", True),
+    ("yr", "How many years until the wall?", True),
+    ("token/param", "How many tokens per parameter is that?", True),
+    ("GWh", "How much energy, in **MWh**?", False),
+    ("", "The rise in loss, answer in nats/token.", False),   # issue 19: 04-Q7
+    ("", "The rise is in nats per token, but the box takes a plain number with no unit.", True),
+    ("", "Give K (a plain number).", True),
+    ("", "The share, as a percentage.", False),
+    ("%", "What share is that, in **%**?", True),
+    ("%", "What fraction of the chips?", False),
+    ("x", "By what factor does it grow?", True),
+    ("x", "How large is it?", False),
+])
+def test_unit_label_rule(unit, text, ok):
+    assert (build.unit_label_problem(unit, text) == "") is ok
+
+
+def test_question_text_starts_at_its_heading():
+    solution = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Set\n\n**How to answer.** e.g. in **%**"),
+        nbformat.v4.new_code_cell("ex = exercises.start('x')"),
+        nbformat.v4.new_markdown_cell("## Q1\n\nHow much, in **MWh**?"),
+        nbformat.v4.new_code_cell("ex.number('q1_energy', 5)"),
+    ])
+    assert build.question_texts(solution) == {"q1_energy": "## Q1\n\nHow much, in **MWh**?"}

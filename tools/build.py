@@ -3,6 +3,8 @@
     python tools/build.py exercises   # solutions/*.ipynb -> exercises/*.ipynb + answer keys
     python tools/build.py check       # regenerate in a temp folder, fail on any difference
     python tools/build.py execute     # re-run lessons/ and solutions/ in place (stored outputs)
+    python tools/build.py printed 04  # which answers of set 04 does lesson 04 print? (exit 1 if > 1)
+    python tools/build.py units 04    # does every number question's box unit agree with its text?
 
 ``solutions/NN_name.ipynb`` is the only hand-edited source of an exercise set.
 Markers (the ones nbgrader and otter use):
@@ -28,6 +30,7 @@ import argparse
 import ast
 import copy
 import difflib
+import html as html_module
 import json
 import os
 import re
@@ -366,9 +369,310 @@ def cmd_execute(only: list[str] | None) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------
+# Printed answers: does a lesson give away its exercise set's answers?
+
+# A number as written in prose, code or output: 1.2, 1,234, 3.8e25, 3.8 × 10^25,
+# 3.8×10²⁵, 3.8 \times 10^{25}, 10^25, 45%. Not part of a name (H100, q8, FP8).
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+NUMBER_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9_.\-])(?P<sign>[-−]?)"
+    r"(?P<mantissa>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:(?P<e>[eE][-+]?\d+)"
+    r"|\s*(?:×|x|\*|·|\\times|\\cdot)\s*10\s*(?:\^\s*\{?\s*(?P<p1>[-−]?\d+)\s*\}?|\*\*\s*\(?(?P<p2>-?\d+)\)?|(?P<p3>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)))?"
+    r"(?P<percent>[ \u00a0\u202f]?%)?"
+    r"(?P<after>[ \u00a0\u202f]?[A-Za-zµ][\w/*·^µ]*)?"
+)
+SCALE_WORDS = {"thousand", "million", "billion", "trillion", "bn", "k", "K", "M", "B", "T"}
+
+
+def _followed_by_scale(after: str) -> bool:
+    """Does the word after a number rescale it: a scale word ("billion", "47k",
+    "39.3T") or a unit with an SI prefix ("EFLOP/s", "GW", "MWh")?"""
+    from scalecheck.units import split_prefix
+
+    word = after.strip()
+    if not word:
+        return False
+    if word in SCALE_WORDS:
+        return True
+    try:
+        split = split_prefix(word)
+    except Exception:  # an odd word is simply not a unit
+        return False
+    return split is not None and split[0] != 1.0
+POWER_OF_TEN = re.compile(r"(?<![A-Za-z0-9_.])10\s*(?:\^\s*\{?\s*(?P<p1>[-−]?\d+)\s*\}?|(?P<p3>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def significant_digits(mantissa: str) -> int:
+    """Significant digits as written: "2" and "200" have 1, "2.0" and "25" have 2,
+    "0.045" has 2 (leading zeros never count; an integer's trailing zeros do not)."""
+    digits = mantissa.replace(",", "")
+    if "." in digits:
+        whole, fraction = digits.split(".")
+        stripped = (whole + fraction).lstrip("0")
+        return len(stripped) if stripped else 1
+    stripped = digits.lstrip("0").rstrip("0")
+    return max(1, len(stripped))
+
+
+def numbers_in_text(text: str) -> list[tuple[float, int, str, bool]]:
+    """(value, significant digits, the text as written, followed by a scale) for
+    every number in ``text``. A percentage gives its fraction too (45% -> 45
+    and 0.45). The last item is True when a prefix or scale word follows
+    ("79 EFLOP/s", "47k", "\\$12 trillion"): only then is a 10^3k rescale plausible."""
+    found: list[tuple[float, int, str, bool]] = []
+    for match in NUMBER_IN_TEXT.finditer(text):
+        mantissa = match.group("mantissa")
+        try:
+            value = float(mantissa.replace(",", ""))
+            power = match.group("p1") or match.group("p2") or (match.group("p3") or "").translate(_SUPERSCRIPTS)
+            if match.group("e"):
+                value = float(mantissa.replace(",", "") + match.group("e"))
+            elif power:
+                value *= 10.0 ** int(power.replace("−", "-"))
+        except (ValueError, OverflowError):
+            continue
+        if match.group("sign"):
+            value = -value
+        digits = significant_digits(mantissa)
+        written = match.group(0).strip()
+        scaled = not match.group("percent") and _followed_by_scale(match.group("after") or "")
+        found.append((value, digits, written, scaled))
+        if match.group("percent"):
+            found.append((value / 100, digits, written, False))
+    for match in POWER_OF_TEN.finditer(text):  # a bare 10^25: one significant digit
+        power = (match.group("p1") or match.group("p3") or "").translate(_SUPERSCRIPTS).replace("−", "-")
+        try:
+            found.append((10.0 ** int(power), 1, match.group(0), False))
+        except (ValueError, OverflowError):
+            pass
+    return found
+
+
+def _round_sig(value: float, digits: int = 2) -> float:
+    import math
+
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def is_year(value: float, written: str) -> bool:
+    """A year (1900-2100 written as a bare four-digit integer) in prose."""
+    number = written.split()[0] if written.split() else written
+    return re.fullmatch(r"(19|20)\d\d", number) is not None
+
+
+def printed_match(answer: float, value: float, digits: int, written: str, scaled: bool = True) -> int | None:
+    """The rescale exponent 3k (0, ±3, ±6, ...) under which a printed number
+    shows ``answer``, or None. The rule (documented for authors):
+
+    - the printed number must be written with at least 2 significant digits
+      ("2", "200", "10^25", "0.5" never count: they carry one digit);
+    - a year (a bare integer 1900-2100) counts only as itself (answer within 0.5);
+    - signs are ignored (a learner reads "-0.35" and "0.35" alike);
+    - it shows the answer when it equals the answer rounded to 2 significant
+      digits, or lies within 1% of it (so 1.149 and 1.15 agree across a
+      rounding boundary);
+    - or the same after multiplying by 10^(3k) for an integer k, when the
+      number is followed by a unit prefix or scale word (``scaled``: "79
+      EFLOP/s", "47k", "12 trillion", "157 m"), which is how a rescaled answer
+      is printed. Without that, any 2-digit mantissa would match some answer
+      at some power of 1,000 by chance (about 1 number in 270).
+    """
+    import math
+
+    if digits < 2 or answer == 0 or value == 0:
+        return None
+    answer, value = abs(answer), abs(value)
+    if is_year(value, written):
+        return 0 if abs(value - answer) < 0.5 else None
+    shift = round(math.log10(answer / value) / 3) * 3
+    for exponent in ((shift - 3, shift, shift + 3) if scaled else (0,)):
+        scaled = value * 10.0 ** exponent
+        if _round_sig(scaled) == _round_sig(answer) or abs(scaled / answer - 1) <= 0.01:
+            return exponent
+    return None
+
+
+def lesson_texts(lesson) -> list[tuple[str, str]]:
+    """(where, text) for each markdown cell, code cell and stored text output of a lesson."""
+    texts: list[tuple[str, str]] = []
+    for index, cell in enumerate(lesson.cells):
+        if cell.cell_type in ("markdown", "code"):
+            texts.append((f"cell {index} ({cell.cell_type})", cell.source))
+        for number, output in enumerate(cell.get("outputs", [])):
+            if output.get("output_type") == "stream":
+                texts.append((f"cell {index} output {number} (stream)", output.get("text", "")))
+            for mime, data in (output.get("data") or {}).items():
+                if mime in ("text/plain", "text/markdown", "text/latex", "text/html"):
+                    text = "".join(data) if isinstance(data, list) else str(data)
+                    if mime == "text/html":
+                        text = re.sub(r"[ \t]+", " ", html_module.unescape(_TAG.sub(" ", text)))
+                    texts.append((f"cell {index} output {number} ({mime})", text))
+    return texts
+
+
+def printed_answers(only: str) -> tuple[list[str], dict[str, list[str]]]:
+    """For set ``only`` (e.g. "04"): (number questions, question -> hits in the lesson)."""
+    keys_found = sorted((SOLUTIONS / "keys").glob(f"{only}*.json"))
+    lessons = sorted(LESSONS.glob(f"{only}*.ipynb"))
+    if not keys_found or not lessons:
+        raise BuildError(f"set {only}: need solutions/keys/{only}_*.json and lessons/{only}_*.ipynb")
+    entries = keymod.read_document(keys_found[0])["questions"]
+    numbers = {q: e["expected"] for q, e in entries.items() if e.get("kind") == "number"}
+    lesson = nbformat.read(lessons[0], as_version=4)
+    hits: dict[str, list[str]] = {}
+    for where, text in lesson_texts(lesson):
+        for value, digits, written, scaled in numbers_in_text(text):
+            for question, answer in numbers.items():
+                exponent = printed_match(answer, value, digits, written, scaled)
+                if exponent is not None:
+                    rescale = "" if exponent == 0 else f" (x 10^{exponent})"
+                    hits.setdefault(question, []).append(f"{where}: {written!r}{rescale} for {answer:.4g}")
+    return list(numbers), hits
+
+
+def cmd_printed(only: list[str] | None) -> int:
+    """List each numeric answer of a set that its lesson prints; 1 if more than one is."""
+    status = 0
+    for prefix in _set_prefixes(only):
+        numbers, hits = printed_answers(prefix)
+        print(f"set {prefix}: {len(hits)} of {len(numbers)} numeric answers printed in lesson {prefix}"
+              + (" (at most 1 allowed)" if len(hits) > 1 else ""))
+        for question in numbers:
+            for line in hits.get(question, [])[:5]:
+                print(f"  {question}: {line}")
+            if len(hits.get(question, [])) > 5:
+                print(f"  {question}: ... {len(hits[question]) - 5} more")
+        if len(hits) > 1:
+            status = 1
+    return status
+
+
+def _set_prefixes(only: list[str] | None) -> list[str]:
+    prefixes = [p.stem[:2] for p in solution_notebooks(only)]
+    if not prefixes:
+        raise BuildError(f"no solutions notebook matches {only}")
+    return prefixes
+
+
+# ---------------------------------------------------------------------------
+# Unit labels: the box's unit must agree with what the question's text asks
+
+_MULTIPLE_WORDS = re.compile(r"\b(?:factor|times|ratio|multiple|fold|x)\b|×", re.I)
+_PERCENT_WORDS = re.compile(r"%|\bper ?cent|\bpercentage", re.I)
+# A request for a unit: "in **MWh**" (the course's convention) or "answer/give it in nats/token"
+_UNIT_REQUEST = re.compile(
+    r"\bin\s+\*\*(?P<bold>[^*\n]{1,30})\*\*"
+    r"|\b(?:answer|give (?:it|the answer|your answer)|express(?:ed)? (?:it)?)\s+in\s+(?P<word>[A-Za-z$%µ][\w$%µ*·/\-^]*(?: per [A-Za-z]+)?)",
+    re.I)
+_NO_UNIT_SAID = re.compile(r"plain number|no unit|without (?:a )?unit|dimensionless|unitless", re.I)
+
+
+def _plain_text(markdown: str) -> str:
+    text = markdown.replace("\\$", "$").replace("**", "").replace("`", "")
+    return re.sub(r"\s+per\s+", "/", text)
+
+
+def _unit_tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z$µ][\w$µ*·\-^]*(?:/[A-Za-z$µ][\w$µ*·\-^]*)*", text)
+
+
+def _same_unit(token: str, unit) -> bool:
+    from scalecheck.units import UnitError, parse_unit
+
+    try:
+        parsed = parse_unit(token)
+    except (UnitError, ValueError, KeyError, ZeroDivisionError):
+        return False
+    return parsed.dimension == unit.dimension and abs(parsed.scale / unit.scale - 1) < 1e-9
+
+
+def unit_label_problem(unit_text: str, question_text: str) -> str:
+    """Why the box's unit disagrees with the question text, or "" if it agrees.
+
+    - "%": the text must say % or percent; "x": a factor, ratio, times or ×;
+    - no unit: the text must not ask for one ("in nats/token", "in MWh",
+      "as a percentage");
+    - any other unit: the text must name it, or a unit of the same kind and
+      size (e.g. "years" for yr, "tokens/parameter" for token/param).
+    """
+    from scalecheck.units import UnitError, parse_unit
+
+    text = _plain_text(question_text)
+    if unit_text == "%":
+        return "" if _PERCENT_WORDS.search(text) else "the box asks for % but the text never says percent"
+    if unit_text == "x":
+        return "" if _MULTIPLE_WORDS.search(text) else "the box asks for a multiple (x) but the text never says factor/times/ratio"
+    if not unit_text:
+        if re.search(r"\bas a percent(age)?\b|\bin (?:per ?cent|%)", text, re.I):
+            return "the text asks for a percentage but the box has no unit (give a fraction, or use unit '%')"
+        if _NO_UNIT_SAID.search(text):
+            return ""  # the text says the box takes a plain number, whatever the quantity's unit
+        for match in _UNIT_REQUEST.finditer(question_text.replace("\\$", "$")):
+            token = re.sub(r"\s+per\s+", "/", (match.group("bold") or match.group("word")).strip()).rstrip(".,;:")
+            try:
+                parsed = parse_unit(token)
+                dimensioned = parsed.dimension_text != "1"
+            except (UnitError, ValueError, KeyError, ZeroDivisionError):
+                dimensioned = "/" in token  # an unknown compound unit, e.g. nats/token
+            if dimensioned:
+                return f"the text asks for {token!r} but the box says no unit"
+        return ""
+    unit = parse_unit(unit_text)
+    if unit_text in text or any(_same_unit(token, unit) for token in _unit_tokens(text)):
+        return ""
+    return f"the box asks for {unit_text!r} but the text never names that unit"
+
+
+def question_texts(solution) -> dict[str, str]:
+    """Each question's markdown: the markdown cells since the previous question's
+    code cell, from the last one that has a heading (so a set's introduction,
+    with its "How to answer" examples, is not part of Q1)."""
+    texts: dict[str, str] = {}
+    pending: list[str] = []
+    for cell in solution.cells:
+        if cell.cell_type == "markdown":
+            pending.append(MD_SOLUTION.sub("", cell.source))
+        elif cell.cell_type == "code":
+            asked = QUESTION_CALL.findall(transform_code(cell.source))
+            headed = [i for i, text in enumerate(pending) if re.search(r"^#", text, re.M)]
+            own = pending[headed[-1]:] if headed else pending
+            for question in asked:
+                texts[question] = "\n".join(own)
+            if asked:
+                pending = []
+    return texts
+
+
+def cmd_units(only: list[str] | None) -> int:
+    status = 0
+    for path in solution_notebooks(only):
+        keys_path = SOLUTIONS / "keys" / f"{path.stem}.json"
+        entries = keymod.read_document(keys_path)["questions"]
+        texts = question_texts(nbformat.read(path, as_version=4))
+        problems = []
+        for question, entry in entries.items():
+            if entry.get("kind") != "number":
+                continue
+            if question not in texts:
+                problems.append(f"  {question}: not asked in {path.name} (is the key stale? build.py exercises {path.stem[:2]})")
+                continue
+            problem = unit_label_problem(entry.get("unit", ""), texts[question])
+            if problem:
+                problems.append(f"  {question}: {problem}")
+        print(f"set {path.stem[:2]}: " + (f"{len(problems)} unit label problem(s)" if problems else "unit labels agree with the text"))
+        print("\n".join(problems)) if problems else None
+        status = status or (1 if problems else 0)
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build exercises and keys from the solutions notebooks.")
-    parser.add_argument("command", choices=("exercises", "check", "execute"))
+    parser.add_argument("command", choices=("exercises", "check", "execute", "printed", "units"))
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01")
     parser.add_argument("--no-keys", action="store_true", help="exercises only, without executing")
     args = parser.parse_args(argv)
@@ -377,6 +681,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_exercises(args.only, with_keys=not args.no_keys)
         if args.command == "check":
             return cmd_check(args.only)
+        if args.command == "printed":
+            return cmd_printed(args.only)
+        if args.command == "units":
+            return cmd_units(args.only)
         return cmd_execute(args.only)
     except BuildError as error:
         print(f"build error: {error}", file=sys.stderr)

@@ -317,8 +317,9 @@ DEFINITIONS: dict[str, Definition] = {d.key: d for d in (
         quantity="share of a broad battery of cognitive tasks on which the system beats the best human",
         unit="%",
         today=None,
-        today_note=("no agreed task battery exists; Morris et al. 2023 rate 2023 chatbots 'Emerging' in generality "
-                    "and find superhuman skill only in narrow systems (AlphaFold, AlphaZero)"),
+        today_note=("no agreed task battery exists; Morris et al. 2023 rate the 2023 frontier chatbots 'Emerging AGI' "
+                    "(performance level 1 of 5, general) and find superhuman performance only in narrow systems "
+                    "(AlphaFold, AlphaZero)"),
         thresholds=(("50% of tasks", 50.0), ("90% of tasks", 90.0), ("every task (100%)", 100.0)),
         default_threshold=100.0,
         gap_kind="points",
@@ -342,7 +343,7 @@ DEFINITIONS: dict[str, Definition] = {d.key: d for d in (
     ),
     Definition(
         key="charter",
-        name="Outperforms humans at most economically valuable work",
+        name="Beats people at most paid work, on its own (OpenAI Charter)",
         proposed_by="OpenAI Charter, 9 Apr 2018",
         quantity="share of economically valuable work (weighted by pay) that AI does better than people, autonomously",
         unit="%",
@@ -400,9 +401,9 @@ DEFINITIONS: dict[str, Definition] = {d.key: d for d in (
         proposed_by="Rein et al. 2023, arXiv:2311.12022; named by Wang as an academic yardstick (source 002, line 102)",
         quantity="accuracy on GPQA Diamond (198 graduate-level science questions)",
         unit="%",
-        today=78.0,
-        today_note=("78.0% by OpenAI o1 (OpenAI, 'Learning to reason with LLMs', 12 Sep 2024); "
-                    "GPT-4 scored 39% on GPQA in 2023 (Rein et al.)"),
+        today=91.9,
+        today_note=("91.9% by Gemini 3 Pro, reported by Google at its launch on 18 Nov 2025 (vendor figure; "
+                    "confidence M); earlier: OpenAI o1 78.0% (12 Sep 2024), GPT-4 39% on the full set (Rein et al. 2023)"),
         thresholds=(("34% (skilled non-experts, full set)", 34.0), ("65% (PhD experts, full set)", 65.0),
                     ("69.7% (PhD experts on Diamond, per OpenAI)", 69.7), ("100%", 100.0)),
         default_threshold=69.7,
@@ -416,9 +417,11 @@ DEFINITIONS: dict[str, Definition] = {d.key: d for d in (
         quantity="SAT total score (of 1600)",
         unit="points",
         today=1410.0,
-        today_note="1410 = 710 reading and writing + 700 maths, GPT-4 (OpenAI, GPT-4 Technical Report, 2023)",
-        thresholds=(("1200", 1200.0), ("1400", 1400.0), ("1500", 1500.0), ("1600 (perfect)", 1600.0)),
-        default_threshold=1400.0,
+        today_note=("1410 = 710 reading and writing + 700 maths, GPT-4 (OpenAI, GPT-4 Technical Report, 2023; "
+                    "about the 93rd and 89th percentiles of test-takers)"),
+        thresholds=(("1024 (mean of US test-takers, class of 2024, College Board)", 1024.0),
+                    ("1600 (a perfect score)", 1600.0)),
+        default_threshold=1024.0,
         gap_kind="points",
         settled_by="already measured: a published score at or above the threshold",
     ),

@@ -187,14 +187,21 @@ def test_every_definition_is_complete_and_its_default_is_an_option():
 def test_gaps_against_published_values():
     # Nadella's 10% a year against 3.3% (IMF, 2024): 6.7 points to go
     assert agi.measurable_row("growth", 10.0)["gap_value"] == pytest.approx(6.7)
-    # o1's 78.0% on GPQA Diamond passed OpenAI's 69.7% expert baseline
+    # Gemini 3 Pro's 91.9% on GPQA Diamond (Nov 2025) passed OpenAI's 69.7% expert baseline
     row = agi.measurable_row("gpqa", 69.7)
-    assert row["gap_value"] == pytest.approx(-8.3) and row["gap"].startswith("passed")
-    # GPT-4's 1410 on the SAT (710 + 700) passed 1400 but not 1500
-    assert agi.measurable_row("sat", 1400.0)["gap"].startswith("passed")
-    assert agi.measurable_row("sat", 1500.0)["gap_value"] == pytest.approx(90.0)
+    assert row["gap_value"] == pytest.approx(-22.2) and row["gap"].startswith("passed")
+    # the stated "today" is dated and sourced
+    assert "18 Nov 2025" in agi.DEFINITIONS["gpqa"].today_note
+    # GPT-4's 1410 on the SAT (710 + 700) passed the 2024 mean of 1024 but not a perfect 1600
+    assert agi.measurable_row("sat", 1024.0)["gap"].startswith("passed")
+    assert agi.measurable_row("sat", 1600.0)["gap_value"] == pytest.approx(190.0)
+    # every SAT threshold names its source or meaning (no bare, unsourced cut-off)
+    assert all("(" in label for label, _ in agi.DEFINITIONS["sat"].thresholds)
     # Morris et al.: Emerging (1) -> Competent (2) is one level
     assert agi.measurable_row("levels", 2.0)["gap"] == "1 level to go"
+    # Morris et al. rate 2023 chatbots "Emerging AGI": level 1 of performance, general (not "Emerging in generality")
+    note = agi.DEFINITIONS["superhuman"].today_note
+    assert "'Emerging AGI'" in note and "level 1" in note and "in generality" not in note
 
 
 def test_unmeasured_definitions_say_so_unless_an_assumption_is_given():

@@ -243,3 +243,20 @@ def test_question_text_starts_at_its_heading():
         nbformat.v4.new_code_cell("ex.number('q1_energy', 5)"),
     ])
     assert build.question_texts(solution) == {"q1_energy": "## Q1\n\nHow much, in **MWh**?"}
+
+
+def test_how_to_answer_examples_must_not_be_answers(tmp_path, monkeypatch, capsys):
+    """Issue 18 item 6: an example in a set's first cell judged correct or close fails the build."""
+    from scalecheck import keys
+
+    (tmp_path / "keys").mkdir()
+    entries = {"q1": {"order": 1, **keys.make_entry("q1", "number", expected=8e19, unit="FLOP/s")},
+               "q2": {"order": 2, **keys.make_entry("q2", "choice", options=["a", "b"], expected="a")}}
+    keys.write_atomic(tmp_path / "keys" / "97_fake.json", keys.dumps(keys.key_document("97_fake", entries)))
+    monkeypatch.setattr(build, "SOLUTIONS", tmp_path)
+    for examples, status in (("`3.2e7`, `45 kWh` or `...`", 0), ("type `8e19` or `80 EFLOP/s`", 1), ("`8e16`", 1)):
+        solution = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"**How to answer.** {examples}; `a`")])
+        nbformat.write(solution, tmp_path / "97_fake.ipynb")
+        assert build.cmd_examples(["97"]) == status
+    out = capsys.readouterr().out
+    assert "the example `8e16` is judged close for q1" in out and "`8e19` is judged correct" in out

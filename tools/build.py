@@ -5,6 +5,7 @@
     python tools/build.py execute     # re-run lessons/ and solutions/ in place (stored outputs)
     python tools/build.py printed 04  # which answers of set 04 does lesson 04 print? (exit 1 if > 1)
     python tools/build.py units 04    # does every number question's box unit agree with its text?
+    python tools/build.py examples 04 # is a "How to answer" example value an answer of set 04?
 
 ``solutions/NN_name.ipynb`` is the only hand-edited source of an exercise set.
 Markers (the ones nbgrader and otter use):
@@ -670,9 +671,61 @@ def cmd_units(only: list[str] | None) -> int:
     return status
 
 
+# ---------------------------------------------------------------------------
+# "How to answer" examples must not be answers (issue 18 item 6)
+
+CODE_SPAN = re.compile(r"`([^`\n]{1,40})`")
+
+
+def example_answers(solution) -> list[str]:
+    """The example inputs (code spans that read as a number) in a set's first markdown cell."""
+    from scalecheck.checks import is_blank
+    from scalecheck.units import parse_quantity
+
+    first = next((c for c in solution.cells if c.cell_type == "markdown"), None)
+    examples = []
+    for span in CODE_SPAN.findall(first.source if first else ""):
+        if is_blank(span):
+            continue
+        try:
+            parse_quantity(span)
+        except (ValueError, OverflowError):
+            continue
+        examples.append(span)
+    return examples
+
+
+def example_problems(path: Path) -> list[str]:
+    """Each "How to answer" example judged correct or close for a question of the set."""
+    from scalecheck.checks import NumberSpec, judge
+
+    entries = keymod.read_document(SOLUTIONS / "keys" / f"{path.stem}.json")["questions"]
+    problems = []
+    for example in example_answers(nbformat.read(path, as_version=4)):
+        for question, entry in entries.items():
+            spec = keymod.spec_from_entry(entry)
+            if isinstance(spec, NumberSpec):
+                status = judge(question, example, spec).status
+                if status in ("correct", "close"):
+                    problems.append(f"  the example `{example}` is judged {status} for {question}")
+    return problems
+
+
+def cmd_examples(only: list[str] | None) -> int:
+    status = 0
+    for path in solution_notebooks(only):
+        problems = example_problems(path)
+        print(f"set {path.stem[:2]}: " + (f"{len(problems)} 'How to answer' example(s) give an answer away"
+                                          if problems else "no 'How to answer' example is an answer"))
+        if problems:
+            print("\n".join(problems))
+            status = 1
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build exercises and keys from the solutions notebooks.")
-    parser.add_argument("command", choices=("exercises", "check", "execute", "printed", "units"))
+    parser.add_argument("command", choices=("exercises", "check", "execute", "printed", "units", "examples"))
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01")
     parser.add_argument("--no-keys", action="store_true", help="exercises only, without executing")
     args = parser.parse_args(argv)
@@ -685,6 +738,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_printed(args.only)
         if args.command == "units":
             return cmd_units(args.only)
+        if args.command == "examples":
+            return cmd_examples(args.only)
         return cmd_execute(args.only)
     except BuildError as error:
         print(f"build error: {error}", file=sys.stderr)

@@ -1,0 +1,125 @@
+"""Markdown renders as written: no currency `$` turned into maths in any notebook.
+
+JupyterLab (like Jupyter's MathJax set-up everywhere) reads `$...$` and `$$...$$`
+inside a paragraph as maths; a currency amount such as "$150B ... $200T" then
+becomes italic run-on text. The convention is to write currency as `\\$`. This
+test reads every markdown cell of lessons/, exercises/ and solutions/ the way
+the renderer pairs dollars (code spans and blocks do not count, `\\$` is a
+literal, maths never crosses a blank line) and fails on:
+
+- a maths span whose content reads as prose (two or more words of three or more
+  letters outside TeX commands and `\\text{...}`), e.g. `$150B clusters; $`;
+- a `$` followed by a digit that pairs with nothing (a currency amount waiting
+  for the next `$` to swallow the text between).
+
+The browser renders the same cells in tests/test_journeys.py and fails on
+MathJax errors.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = ("lessons", "exercises", "solutions")
+
+FENCED = re.compile(r"(^|\n)(```|~~~).*?(\n\2|$)", re.S)
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+HTML_CODE = re.compile(r"<(code|pre)\b.*?</\1>", re.S | re.I)
+TEX_TEXT = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname|mathit|textit|mathbf|textbf)\s*\{[^{}]*\}")
+TEX_COMMAND = re.compile(r"\\(?:begin|end)\s*\{[^{}]*\}|\\[A-Za-z]+")
+WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+DOLLAR = re.compile(r"\$\$|\$")
+
+
+def maths_spans(markdown: str) -> tuple[list[str], list[int]]:
+    """(contents of `$..$`/`$$..$$` spans, positions of unpaired `$` followed by a digit) in one cell."""
+    text = FENCED.sub("\n", markdown)
+    text = HTML_CODE.sub(" ", text)
+    text = CODE_SPAN.sub(" ", text)
+    text = text.replace("\\\\", "  ").replace("\\$", "  ")
+    spans: list[str] = []
+    lone_currency: list[int] = []
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        marks = list(DOLLAR.finditer(paragraph))
+        index = 0
+        while index < len(marks):
+            opening = marks[index]
+            closing = next((m for m in marks[index + 1:] if m.group() == opening.group()), None)
+            if closing is None:
+                if re.match(r"\s*\d", paragraph[opening.end():]):
+                    lone_currency.append(opening.start())
+                index += 1
+                continue
+            spans.append(paragraph[opening.end():closing.start()])
+            index = marks.index(closing) + 1
+    return spans, lone_currency
+
+
+def reads_as_prose(maths: str) -> bool:
+    """Two or more ordinary words outside TeX commands: text, not maths."""
+    stripped = TEX_COMMAND.sub(" ", TEX_TEXT.sub(" ", maths))
+    return len(WORD.findall(stripped)) >= 2
+
+
+def problems_in(markdown: str) -> list[str]:
+    spans, lone = maths_spans(markdown)
+    found = [f"prose rendered as maths: ${span.strip()[:60]}$ (write currency as \\$)"
+             for span in spans if reads_as_prose(span)]
+    found += ["a currency $ that pairs with nothing yet (write it as \\$)" for _ in lone]
+    return found
+
+
+def markdown_cells() -> list[tuple[str, str]]:
+    cells = []
+    for folder in FOLDERS:
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type == "markdown":
+                    cells.append((f"{folder}/{path.name} cell {index}", cell.source))
+    return cells
+
+
+def _notebooks() -> list[str]:
+    return [f"{folder}/{p.name}" for folder in FOLDERS for p in sorted((ROOT / folder).glob("*.ipynb"))]
+
+
+@pytest.mark.parametrize("notebook", _notebooks())
+def test_no_currency_dollar_renders_as_maths(notebook):
+    path = ROOT / notebook
+    bad = []
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type == "markdown":
+            bad += [f"cell {index}: {problem}" for problem in problems_in(cell.source)]
+    assert not bad, f"{notebook}:\n  " + "\n  ".join(bad)
+
+
+# The rule itself, on examples: it must catch the bugs and pass real maths.
+
+@pytest.mark.parametrize("text", [
+    "A $150B cluster and a $200T economy.",                     # issue 18: run-on maths
+    "It costs $5 billion to build and $2 billion a year.",
+    "Capex: $150B.",                                            # a lone currency dollar
+    "From $10 per GPU-hour\nto $2 per GPU-hour.",               # across a line break, same paragraph
+])
+def test_rule_catches_currency(text):
+    assert problems_in(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Cost \\$150B and \\$200T.",                                # escaped
+    "The loss $L(N, D) = E + A/N^\\alpha + B/D^\\beta$ falls.",
+    "Compute $C \\approx 6ND$ FLOP, about $10^{25}$.",
+    "$$\\text{tokens per parameter} = \\frac{D}{N}$$",
+    "Code `price = $5 and $6` is code.",
+    "```\nx = '$5 and then $6 more'\n```",
+    "A paragraph with $x$.\n\nAnother with $y = 2x$.",
+    "Ratio $\\frac{\\mathrm{FLOP}}{\\mathrm{token}}$ and $\\sum_i p_i \\log p_i$.",
+    "$f(r) = \\begin{cases} r^2/2 & |r| \\le d \\\\ d(|r| - d/2) & \\text{otherwise} \\end{cases}$",
+])
+def test_rule_passes_maths_and_escaped_currency(text):
+    assert problems_in(text) == []

@@ -7,8 +7,9 @@ test reads every markdown cell of lessons/, exercises/ and solutions/ the way
 the renderer pairs dollars (code spans and blocks do not count, `\\$` is a
 literal, maths never crosses a blank line) and fails on:
 
-- a maths span whose content reads as prose (two or more words of three or more
-  letters outside TeX commands and `\\text{...}`), e.g. `$150B clusters; $`;
+- a maths span whose content reads as prose: two or more words of three or more
+  letters outside TeX commands and `\\text{...}`, or an amount followed by a word
+  or a space, e.g. `$150B clusters; $`;
 - a `$` followed by a digit that pairs with nothing (a currency amount waiting
   for the next `$` to swallow the text between).
 
@@ -60,9 +61,13 @@ def maths_spans(markdown: str) -> tuple[list[str], list[int]]:
 
 
 def reads_as_prose(maths: str) -> bool:
-    """Two or more ordinary words outside TeX commands: text, not maths."""
+    """Text, not maths: two or more ordinary words outside TeX commands, or a span
+    that opens with a number (an amount) and holds a word or ends in a space."""
     stripped = TEX_COMMAND.sub(" ", TEX_TEXT.sub(" ", maths))
-    return len(WORD.findall(stripped)) >= 2
+    stripped = re.sub(r"[_^](?:\{[^{}]*\}|\w+)", " ", stripped)  # sub- and superscripts: N_{opt}, x^{max}
+    words = len(WORD.findall(stripped))
+    amount = re.match(r"\s*\d", maths) is not None
+    return words >= 2 or (amount and (words >= 1 or maths != maths.rstrip()))
 
 
 def problems_in(markdown: str) -> list[str]:
@@ -104,6 +109,7 @@ def test_no_currency_dollar_renders_as_maths(notebook):
     "A $150B cluster and a $200T economy.",                     # issue 18: run-on maths
     "It costs $5 billion to build and $2 billion a year.",
     "Capex: $150B.",                                            # a lone currency dollar
+    '"1,000,000x per decade"; $150B clusters; $200T a year |',  # lesson 00's old course map
     "From $10 per GPU-hour\nto $2 per GPU-hour.",               # across a line break, same paragraph
 ])
 def test_rule_catches_currency(text):
@@ -113,7 +119,8 @@ def test_rule_catches_currency(text):
 @pytest.mark.parametrize("text", [
     "Cost \\$150B and \\$200T.",                                # escaped
     "The loss $L(N, D) = E + A/N^\\alpha + B/D^\\beta$ falls.",
-    "Compute $C \\approx 6ND$ FLOP, about $10^{25}$.",
+    "Compute $C \\approx 6ND$ FLOP, about $10^{25}$, or $2.4\\times$ a year.",
+    "Optimal size $N_{opt}$ and $6 N_{opt} D$.",
     "$$\\text{tokens per parameter} = \\frac{D}{N}$$",
     "Code `price = $5 and $6` is code.",
     "```\nx = '$5 and then $6 more'\n```",

@@ -1,21 +1,24 @@
 """The kernel the grader runs a student's notebook in: ipykernel with limits.
 
-    python -m scalecheck.grading_kernel -f CONNECTION_FILE [--memory-mb N]
-        [--output-kb N] [--user NAME]
+    python -P -m scalecheck.grading_kernel -f CONNECTION_FILE [--memory-mb N]
+        [--output-kb N] [--handin FOLDER]
 
-Before any student code runs it
+It runs unprivileged (inside the grader's sandbox it was started by
+``setpriv`` under a uid of its own). Before any student code runs it
 
-- caps the address space (``RLIMIT_AS``), so a memory bomb raises
-  MemoryError or ends this kernel, never the machine;
+- copies the hand-in (the notebook and its answers file, read-only in
+  ``--handin``) into the working folder, where the notebook's widgets read
+  saved answers and may write new ones;
+- optionally caps the address space (``RLIMIT_AS``; in the sandbox
+  ``prlimit`` has already done so);
 - caps what stdout and stderr may carry in total, so a 100 MB print becomes
-  a short note instead of 100 MB in the grader's memory;
-- optionally switches to an unprivileged user (when started as root), so the
-  student's code cannot write outside its own temporary folder.
+  a short note (the grader caps every other output as it arrives).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 
 
@@ -44,36 +47,40 @@ class CappedStream:
         return getattr(self._stream, name)
 
 
-def drop_privileges(user: str) -> None:
-    import pwd
-
-    record = pwd.getpwnam(user)
-    os.setgroups([])
-    os.setgid(record.pw_gid)
-    os.setuid(record.pw_uid)
+def copy_handin(folder: str) -> None:
+    for name in ("submission.ipynb", "submission.answers.json"):
+        source = os.path.join(folder, name)
+        if os.path.isfile(source) and not os.path.islink(source):
+            shutil.copyfile(source, name)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-f", dest="connection_file", required=True)
-    parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--output-kb", type=int, default=512)
-    parser.add_argument("--user", default="")
-    args = parser.parse_args(argv)
+    parser.add_argument("--handin", default="")
+    parser.add_argument("--sandboxed", action="store_true",
+                        help="inside the grader's PID namespace: its parent is not the grader's pid")
+    args, extra = parser.parse_known_args(argv)
 
     if args.memory_mb > 0:
         import resource
 
         limit = args.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if args.handin:
+        copy_handin(args.handin)
 
+    if args.sandboxed:
+        # ipykernel would see a parent pid that does not exist in this PID
+        # namespace and exit; bwrap --die-with-parent ends it with the grader
+        os.environ.pop("JPY_PARENT_PID", None)
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
-    # Read the connection file and bind the sockets while still privileged
-    app.initialize(["-f", args.connection_file])
-    if args.user and hasattr(os, "geteuid") and os.geteuid() == 0:
-        drop_privileges(args.user)
+    # extra: options jupyter_client adds (e.g. the history file)
+    app.initialize(["-f", args.connection_file] + [a for a in extra if a.startswith("--")])
     budget = args.output_kb * 1024
     sys.stdout = CappedStream(sys.stdout, budget)
     sys.stderr = CappedStream(sys.stderr, budget)

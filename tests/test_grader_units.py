@@ -1,0 +1,193 @@
+"""The grader's parts that need no kernel: validation, cache, discovery, inert reports, refusal."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import stat
+
+import pytest
+
+from scalecheck import feedback_report as report
+from scalecheck.grading import cache as cachemod
+from scalecheck.grading import discovery, orchestrate, sandbox, scoring
+from scalecheck.grading.runner import parse_notebook
+
+SETS = ["01_orders_of_magnitude", "02_first_principles_cost"]
+
+
+# -- what comes back from a kernel -------------------------------------------
+
+def test_a_reply_of_the_wrong_shape_loses_nothing_but_itself():
+    for payload in ([1, 2], "x", None, {"answers": [1]}, {"answers": "no"}):
+        answers, notes, _ = scoring.validate_answers(payload)
+        assert answers == {} and notes
+    answers, notes, found = scoring.validate_answers({"found": True, "answers": {
+        "q1": {"t": "num", "v": "7.9e19"},
+        "q2": {"t": "int", "v": "9" * 5000},            # too long: dropped alone
+        "q3": [1, 2],                                      # wrong shape: dropped alone
+        "q4": {"t": "func", "outputs": [{"t": "num", "v": "1.0"}, {"t": "func", "outputs": []}]},
+        "q 5; drop": {"t": "str", "v": "x"},               # not a question id
+        "q6": {"t": "str", "v": "x" * 50_000},             # capped, kept
+    }})
+    assert found and set(answers) == {"q1", "q4", "q6"}
+    assert answers["q4"]["outputs"][1]["t"] == "error" and len(answers["q6"]["v"]) == scoring.MAX_TEXT
+    assert any("q2" in n for n in notes) and any("q3" in n for n in notes)
+
+
+def test_invalid_executions_are_refused():
+    good = {"answers": {"q1": {"t": "blank"}}, "problems": [], "failure": "", "seconds": 1.0, "executed": None}
+    assert scoring.validate_execution(good) is not None
+    for bad in ([], {**good, "answers": []}, {**good, "answers": {"q1": "7"}}, {**good, "seconds": float("nan")},
+                {**good, "executed": {"cells": "x"}}, {**good, "failure": 3}):
+        assert scoring.validate_execution(bad) is None
+
+
+def test_score_survives_anything_and_written_answers_wait_for_the_teacher():
+    key = {"q1": {"kind": "number", "unit": "", "expected": 2.0, "points": 1, "order": 1},
+           "q2": {"kind": "written", "points": 2, "order": 2, "rubric": "r", "prompt": "p"}}
+    results = scoring.score({"q1": {"t": "obj", "type": "list", "len": 3}}, {"q2": "my argument " * 10}, key, 0.5)
+    assert [r.status for r in results] == ["invalid", "manual"]
+    assert results[1].points == 0 and results[1].manual and results[1].max_points == 2
+    results = scoring.score({"q1": {"t": "error", "v": "ValueError"}}, {}, key, 0.5)
+    assert results[0].status == "invalid" and results[1].status == "unanswered"
+    # a saved answer is used where the kernel has none
+    assert scoring.score({}, {"q1": "2"}, key, 0.5)[0].status == "correct"
+
+
+def test_a_bom_is_accepted_and_huge_notebooks_refused_before_running():
+    document = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    assert parse_notebook(b"\xef\xbb\xbf" + json.dumps(document).encode())[0] is not None
+    assert "UTF-8" in parse_notebook(b'{"cells": ["\xff"]}')[1]
+    many = json.dumps({"cells": [{"cell_type": "markdown", "source": ""}] * 100_000}).encode()
+    assert "too many cells" in parse_notebook(many)[1]
+    assert "nested" in parse_notebook(b"[" * 100_000 + b"]" * 100_000)[1] or parse_notebook(b"[" * 100_000)[0] is None
+
+
+def test_saved_answers_are_validated_and_never_raise():
+    hostile = [b"", b"\x00\xff", b'{"metadata": {"widgets": 7}, "cells": []}', b"[" * 50_000]
+    for raw in hostile:
+        assert orchestrate.saved_answers(raw, b"{not json") [0] == {}
+    values, _ = orchestrate.saved_answers(json.dumps({"cells": [], "metadata": {}}).encode(),
+                                          json.dumps({"answers": {"q1": "7.5", "bad id!": "1", "q2": [1]}}).encode())
+    assert "bad id!" not in values and "q2" not in values
+
+
+# -- the cache ---------------------------------------------------------------
+
+def test_cache_entries_are_private_verified_and_never_forged(tmp_path):
+    store = cachemod.Cache(tmp_path / ".cache")
+    assert stat.S_IMODE(os.stat(tmp_path / ".cache").st_mode) == 0o700
+    execution = scoring.Execution(answers={"q1": {"t": "num", "v": "1.0"}})
+    store.put("k1", execution)
+    assert store.get("k1").answers == execution.answers
+    entry = tmp_path / ".cache" / "k1.json"
+    assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0
+    forged = json.loads(entry.read_text())
+    forged["data"]["answers"]["q1"]["v"] = "7.9e19"
+    entry.write_text(json.dumps(forged))
+    assert store.get("k1") is None and not entry.exists()  # forged: refused and removed
+    store.put("k2", execution)
+    os.chmod(tmp_path / ".cache" / "k2.json", 0o644)
+    assert store.get("k2") is None  # readable by others: not trusted
+    store.put("k3", scoring.Execution(answers={"q1": "not encoded"}))
+    assert not (tmp_path / ".cache" / "k3.json").exists()  # invalid results are never cached
+
+
+# -- discovery ---------------------------------------------------------------
+
+def test_every_entry_is_graded_or_reported(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    notebook = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+    (folder / "alice_01.ipynb").write_bytes(notebook)
+    (folder / ".eve_01.ipynb").write_bytes(notebook)
+    (folder / "x_01.ipynb").mkdir()
+    (folder / "link_01.ipynb").symlink_to(folder / "alice_01.ipynb")
+    (folder / "dirlink").symlink_to(tmp_path)
+    os.mkfifo(folder / "fifo_01.ipynb")
+    (folder / "orphan_01.answers.json").write_text("{}")
+    (folder / "notes.txt").write_text("x")
+    (folder / "nobody.ipynb").write_bytes(notebook)
+    with open(os.path.join(os.fsencode(folder), b"Jos\xe9_01.ipynb"), "wb") as handle:
+        handle.write(notebook)
+    (folder / "bob").mkdir()
+    (folder / "bob" / "01_orders_of_magnitude.ipynb").write_bytes(notebook)
+    (folder / "bob" / "01_orders_of_magnitude.answers.json").write_text('{"answers": {}}')
+    subs, skipped = discovery.discover(folder, SETS)
+    reasons = dict(skipped)
+    assert {s.student for s in subs} == {"alice", "bob", "José"}
+    assert next(s for s in subs if s.student == "bob").sidecar is not None
+    assert "Latin-1" in " ".join(next(s for s in subs if s.student == "José").notes)
+    assert "hidden" in reasons[".eve_01.ipynb"]
+    assert "folder" in reasons["x_01.ipynb"]
+    assert "link" in reasons["link_01.ipynb"] and "link" in reasons["dirlink"]
+    assert "regular" in reasons["fifo_01.ipynb"]
+    assert "no notebook" in reasons["orphan_01.answers.json"]
+    assert "not a notebook" in reasons["notes.txt"] and "names no exercise set" in reasons["nobody.ipynb"]
+    assert len(subs) + len(skipped) == 11  # every entry accounted for (bob's folder through its notebook)
+
+
+def test_report_file_names_never_collide():
+    names = orchestrate._feedback_names(["a\\b", "a_b", "A_b", "a/b", "..", "zoë 渡辺"])
+    assert len(set(n.lower() for n in names.values())) == 6
+    assert all("/" not in n and "\\" not in n and n not in (".", "..") for n in names.values())
+
+
+# -- inert reports -----------------------------------------------------------
+
+def _png(width=4, height=3) -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "red").save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_images_are_re_encoded_and_fakes_dropped():
+    assert base64.b64decode(report.safe_image(_png()))[:8] == b"\x89PNG\r\n\x1a\n"
+    fake = "iVBORw0KGgo" + "A" * 2000 + "'><script>alert(1)</script>"
+    assert report.safe_image(fake) is None
+    assert report.safe_image(base64.b64encode(b"<svg onload=alert(1)>").decode()) is None
+    html = report._outputs_html([{"output_type": "display_data", "data": {"image/png": fake, "text/plain": "<script>x</script>"}}])
+    assert "<script" not in html
+
+
+def test_markdown_renders_and_student_html_stays_dead():
+    out = report.render_markdown("## Q3 **MWh** <script>alert(1)</script> [x](javascript:alert(1)) "
+                                 "![t](http://tracker.example/p.png) <img src=x onerror=alert(1)>")
+    assert "<h2>" in out and "<strong>MWh</strong>" in out
+    assert "<script" not in out and "javascript:" not in out and "tracker.example" not in out and "<img" not in out
+
+
+def test_csv_cells_cannot_be_formulas(tmp_path):
+    report.write_problems(tmp_path, [{"file": f"{c}x_01.ipynb", "reason": "r"} for c in "=+-@\t\r"])
+    import csv
+
+    rows = list(csv.DictReader(open(tmp_path / "problems.csv", newline="")))
+    assert len(rows) == 6 and all(row["file"].startswith("'") for row in rows)
+
+
+# -- refusal -----------------------------------------------------------------
+
+def test_without_bubblewrap_the_grader_refuses_and_says_what_to_do(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(sandbox, "BWRAP", str(tmp_path / "no-bwrap"))
+    sandbox.check_available.cache_clear()
+    try:
+        (tmp_path / "subs").mkdir()
+        code = orchestrate.main([str(tmp_path / "subs"), "--out", str(tmp_path / "out")])
+    finally:
+        sandbox.check_available.cache_clear()
+    err = capsys.readouterr().err
+    assert code == 3 and "bubblewrap" in err and "apt-get install bubblewrap" in err and "--unsafe-no-sandbox" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_help_names_the_command_shows_defaults_and_outputs(capsys):
+    with pytest.raises(SystemExit) as stop:
+        orchestrate.main(["--help"])
+    text = capsys.readouterr().out
+    assert stop.value.code == 0 and text.startswith("usage: course.py grade")
+    assert "(default: 30)" in text and "(default: 180)" in text and "(default: 2048)" in text
+    assert "gradebook.csv" in text and "problems.csv" in text and "summary.png" in text

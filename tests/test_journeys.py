@@ -394,3 +394,102 @@ def test_j1_learner(pages, home):
         _shot(_current_notebook(page), "j1_reopened")
         page.close()
     STATE["j1"] = {"notebook": saved, "shown": shown, "typed": {first: plan[first]["correct"], second: plan[second]["wrong"]}}
+
+
+# ---------------------------------------------------------------------------
+# J2: a student with a hand-out
+
+
+def test_j2_student_with_a_handout(pages, home):
+    handout = home / "handout"
+    made = _course("release", "01", "--out", str(handout), cwd=ROOT, env=_isolated_env(home))
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "Kernel is running over TCP" not in made.stdout + made.stderr  # noise a teacher cannot act on
+    assert not (handout / "solutions").exists() and not (handout / "tests").exists()
+    plan = _answer_plan()
+    first, second = list(plan)
+    typed = {first: plan[first]["correct"], second: plan[second]["close"]}
+    saved = handout / "exercises" / f"{SET}.ipynb"
+    with CourseLab(handout, home) as lab:
+        assert "/lab/tree/lessons/00_welcome.ipynb" in lab.url, lab.url
+        page = pages()
+        page.goto(lab.url)
+        expect(_current_notebook(page).locator(".jp-RenderedMarkdown h1").first).to_contain_text("Lesson 00", timeout=90_000)
+        _open_from_file_browser(page, "exercises", f"{SET}.ipynb")
+        _wait_kernel_idle(page)
+        _run_all(page, _current_notebook(page).locator(".scalecheck-feedback-line"))
+        _wait_kernel_idle(page)
+        shown = {}
+        for question, answer in typed.items():
+            box = _question(page, question).locator("input").first
+            box.fill(answer)
+            box.press("Enter")
+            _question(page, question).locator(".scalecheck-feedback:not(.scalecheck-unanswered)").wait_for(timeout=20_000)
+            shown[question] = _verdict(page, question)
+            # no key in a hand-out: the check must not say correct, close or wrong
+            assert shown[question] not in ("correct", "close", "wrong"), f"the hand-out revealed {shown[question]}"
+        _shot(_question(page, first), "j2_handout_feedback")
+        _wait_kernel_idle(page)
+        _question(page, second).locator("input").first.click()
+        _save_with_ctrl_s(page, saved)
+    STATE["j2"] = {"notebook": saved, "typed": typed, "shown": shown}
+
+
+# ---------------------------------------------------------------------------
+# J3: the teacher grades J1's and J2's notebooks
+
+
+def test_j3_teacher_grades_what_the_screens_showed(pages, home):
+    if "j1" not in STATE or "j2" not in STATE:
+        pytest.skip("J3 grades the notebooks journeys J1 and J2 saved; one of them failed")
+    from scalecheck.checks import CLOSE_CREDIT
+
+    submissions = home / "submissions"
+    submissions.mkdir()
+    # each hands in the .ipynb alone, named as the README says
+    shutil.copy2(STATE["j1"]["notebook"], submissions / f"alice_{SET}.ipynb")
+    shutil.copy2(STATE["j2"]["notebook"], submissions / f"bob_{SET}.ipynb")
+    grades = home / "grades"
+    graded = _course("grade", str(submissions), "--out", str(grades), "--jobs", "2", cwd=ROOT,
+                     env=_isolated_env(home), timeout=900)
+    assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
+    assert "running over TCP" not in graded.stdout + graded.stderr
+
+    book = json.loads((grades / "gradebook.json").read_text())
+    results = {(s["student"], q["question"]): q for s in book["submissions"] for q in s["questions"]}
+    key = json.loads((ROOT / "solutions" / "keys" / f"{SET}.json").read_text())["questions"]
+    credit = {"correct": 1.0, "close": CLOSE_CREDIT}
+    # alice studied with the key: the grade is the verdict her screen showed
+    for question, verdict in STATE["j1"]["shown"].items():
+        result = results[("alice", question)]
+        assert result["status"] == verdict, f"alice {question}: screen said {verdict}, graded {result['status']}"
+        assert result["points"] == pytest.approx(credit.get(verdict, 0.0) * float(key[question].get("points", 1)))
+    assert results[("alice", list(STATE["j1"]["typed"])[1])]["answer"].startswith(
+        list(STATE["j1"]["typed"].values())[1].split()[0][:4]), "alice was graded on an older answer than the last one typed"
+    # bob had a hand-out: his screen showed his answers (not their marks); the grade judges exactly those
+    for question, answer in STATE["j2"]["typed"].items():
+        result = results[("bob", question)]
+        assert result["status"] == _judge(question, answer), f"bob {question}: {answer!r} graded {result['status']}"
+
+    # the gradebook row agrees with the detailed results
+    with open(grades / "gradebook.csv", newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    for student in ("alice", "bob"):
+        mine = [q for (s, _), q in results.items() if s == student]
+        for result in mine:
+            cell = rows[student][f"{SET}:{result['question']}"]
+            if cell != "":
+                assert float(cell) == pytest.approx(result["points"])
+        assert float(rows[student][f"{SET}:total"]) == pytest.approx(sum(q["points"] for q in mine))
+
+    # the feedback HTML opens in the browser and says the same
+    page = pages()
+    for student, journey in (("alice", "j1"), ("bob", "j2")):
+        report = next((grades / "feedback").glob(f"{student}*/{SET}.html"))
+        page.goto(report.as_uri())
+        text = page.locator("body").inner_text()
+        assert student in page.title() + text and SET[:2] in page.title() + text
+        for question in STATE[journey]["typed"]:
+            assert results[(student, question)]["status"] in text.lower(), f"{student} {question}: verdict not in the report"
+        assert "## " not in text and "**" not in text, "markdown shown raw in the feedback"
+        page.screenshot(path=str(ARTIFACTS / f"j3_feedback_{student}.png"))

@@ -157,10 +157,11 @@ def expected_variance_replace(n, generations, sigma0: float = 1.0):
 def generations_to_shrink(n, fraction: float = 0.5):
     """Generations until the expected variance falls to ``fraction`` of the start (replace)."""
     n = np.asarray(n, dtype=float)
-    if np.any(n < 2):
-        raise ValueError("n must be at least 2")
+    if np.any(~np.isfinite(n)) or np.any(n < 2):  # NaN compares False, so test finiteness first
+        raise ValueError("n must be a finite number of at least 2")
     if not 0 < fraction < 1:
         raise ValueError("fraction must be between 0 and 1")
+    # solve ((n - 1) / n) ** g = fraction for g (lesson 08's worked example)
     return _result(np.log(fraction) / np.log((n - 1.0) / n))
 
 

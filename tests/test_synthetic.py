@@ -70,6 +70,12 @@ def test_tails_vanish():
 def test_generations_to_shrink():
     assert sy.generations_to_shrink(100, 0.5) == pytest.approx(math.log(0.5) / math.log(0.99))
     assert sy.expected_variance_replace(100, sy.generations_to_shrink(100, 0.5)) == pytest.approx(0.5)
+    # lesson 08's worked example (n = 20: 13.5 generations) and set 08's n = 40 (27.4)
+    assert sy.generations_to_shrink(20, 0.5) == pytest.approx(13.51, abs=0.01)
+    assert sy.generations_to_shrink(40, 0.5) == pytest.approx(27.38, abs=0.01)
+    for bad in (float("nan"), float("inf"), [20, float("nan")]):
+        with pytest.raises(ValueError):
+            sy.generations_to_shrink(bad)
     with pytest.raises(ValueError):
         sy.generations_to_shrink(1)
     with pytest.raises(ValueError):

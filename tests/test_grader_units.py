@@ -191,3 +191,11 @@ def test_help_names_the_command_shows_defaults_and_outputs(capsys):
     assert stop.value.code == 0 and text.startswith("usage: course.py grade")
     assert "(default: 30)" in text and "(default: 180)" in text and "(default: 2048)" in text
     assert "gradebook.csv" in text and "problems.csv" in text and "summary.png" in text
+
+
+def test_the_module_runs_as_a_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "scalecheck.grading", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("usage: course.py grade") and not done.stderr

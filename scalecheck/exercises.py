@@ -25,6 +25,7 @@ import html
 import json
 import os
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,35 @@ def start(name: str, **kwargs: Any) -> ExerciseSet:
 _OPEN_BOXES: dict[tuple[str, str], "AnswerBox"] = {}
 
 
+# Stable widget model ids: the same question's widgets get the same ids in every
+# kernel session. After "Restart Kernel and Run All", JupyterLab keeps the dead
+# models of the previous session and saves them with the notebook; a new model
+# with the same id replaces the dead one instead of piling up beside it.
+STABLE_MODEL_IDS = os.environ.get("SCALECHECK_STABLE_IDS", "1").strip() != "0"  # 0: random ids (for comparison)
+_ID_NAMESPACE = uuid.UUID("6f1d3c1e-5b7a-4c59-9a57-2f0b8d1e4c21")
+
+
+def _stable_id(*parts: str) -> str:
+    return uuid.uuid5(_ID_NAMESPACE, "/".join(parts)).hex
+
+
+def _make_widget(cls, model_id: str | None, layout: dict | None = None, **kwargs):
+    """Create a widget (with its layout and style) under stable model ids."""
+    import ipywidgets as widgets
+
+    if model_id is None:
+        if layout is not None:
+            kwargs["layout"] = widgets.Layout(**layout)
+        return cls(**kwargs)
+    traits = cls.class_traits()
+    if "layout" in traits:
+        kwargs["layout"] = widgets.Layout(model_id=_stable_id(model_id, "layout"), **(layout or {}))
+    style = getattr(traits.get("style"), "klass", None)
+    if isinstance(style, type):
+        kwargs["style"] = style(model_id=_stable_id(model_id, "style"))
+    return cls(model_id=model_id, **kwargs)
+
+
 def _close_widgets(widgets_list: list) -> None:
     for widget in widgets_list:
         for part in (widget, getattr(widget, "layout", None), getattr(widget, "style", None)):
@@ -249,48 +279,46 @@ class AnswerBox:
         previous = _OPEN_BOXES.pop((exercise_set.name, question), None)
         if previous is not None:
             previous.close()
-        self.feedback_html = self._own(widgets.HTML())
+        make = self._make
+        self.feedback_html = make(widgets.HTML, "feedback")
         self.feedback_html.add_class("scalecheck-feedback-line")
         if feedback_only is not None:
             self.feedback = feedback_only
             self.input = None
             self.feedback_html.value = feedback_only.html()
-            self.widget = self._own(widgets.VBox([self.feedback_html]))
+            self.widget = make(widgets.VBox, "box", children=[self.feedback_html])
             return
 
         name = exercise_set.label(question)
         if isinstance(spec, NumberSpec):
             text = f"{name} answer ({spec.unit or 'no unit'})"
-            self.input = widgets.Text(
+            self.input = make(
+                widgets.Text, "input", {"width": "18em"},
                 placeholder="a number, e.g. 4e20" + (f" or with a unit ({spec.unit})" if spec.unit else ""),
                 continuous_update=False,
-                layout=widgets.Layout(width="18em"),
             )
         elif isinstance(spec, WrittenSpec):
             words = f" (at least {spec.min_words} words)" if spec.min_words else ""
             text = f"{name} your answer{words}"
-            self.input = widgets.Textarea(
-                placeholder="Write your argument here, then press Submit.",
-                continuous_update=False, rows=6,
-                layout=widgets.Layout(width="95%"),
-            )
+            self.input = make(widgets.Textarea, "input", {"width": "95%"},
+                              placeholder="Write your argument here, then press Submit.",
+                              continuous_update=False, rows=6)
         else:
             text = f"{name} answer: pick one"
-            self.input = widgets.RadioButtons(options=list(spec.options), value=None,
-                                              layout=widgets.Layout(width="auto"))
-        label = self._own(widgets.HTML(f"<b>{html.escape(text)}</b>"))
-        self._own(self.input)
+            self.input = make(widgets.RadioButtons, "input", {"width": "auto"},
+                              options=list(spec.options), value=None)
+        label = make(widgets.HTML, "label", value=f"<b>{html.escape(text)}</b>")
         self.input.add_class("scalecheck-answer")
         self.input.add_class(QUESTION_CLASS_PREFIX + question)
         written = isinstance(spec, WrittenSpec)
-        self.button = self._own(widgets.Button(description="Submit" if written else "Check", button_style="primary",
-                                               layout=widgets.Layout(width="6em")))
+        self.button = make(widgets.Button, "button", {"width": "6em"},
+                           description="Submit" if written else "Check", button_style="primary")
         self.button.add_class("scalecheck-check")
         if written:
-            row = [self._own(widgets.VBox([label, self.input, self.button], layout=widgets.Layout(width="100%")))]
+            row = [make(widgets.VBox, "column", {"width": "100%"}, children=[label, self.input, self.button])]
         else:
             row = [label, self.input, self.button]
-        self.widget = self._own(widgets.VBox([self._own(widgets.HBox(row)), self.feedback_html]))
+        self.widget = make(widgets.VBox, "box", children=[make(widgets.HBox, "row", children=row), self.feedback_html])
         self.widget.add_class("scalecheck-question")
 
         if self.from_code:
@@ -306,7 +334,10 @@ class AnswerBox:
         self.button.on_click(self._on_button)
         _OPEN_BOXES[(exercise_set.name, question)] = self
 
-    def _own(self, widget):
+    def _make(self, cls, role: str, layout: dict | None = None, **kwargs):
+        """A widget of this box, under a model id stable across kernel sessions."""
+        model_id = _stable_id(self.exercise_set.name, self.question, role) if STABLE_MODEL_IDS else None
+        widget = _make_widget(cls, model_id, layout, **kwargs)
         self._widgets.append(widget)
         return widget
 

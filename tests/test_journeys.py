@@ -178,6 +178,14 @@ def home(tmp_path_factory):
     return tmp_path_factory.mktemp("journeys")
 
 
+@pytest.fixture(scope="module")
+def clone_lab(home):
+    """A fresh clone of the course, opened with `python3 course.py lab` (J1 and the render check share it)."""
+    course = _clone(home / "clone")
+    with CourseLab(course, home) as lab:
+        yield course, lab
+
+
 def _clone(destination: Path) -> Path:
     """A copy of the course as a fresh clone has it: no answers, caches or checkpoints."""
     ignore = shutil.ignore_patterns("*.answers.json", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
@@ -330,10 +338,10 @@ def _shot(locator, name: str) -> None:
 # J1: the learner
 
 
-def test_j1_learner(pages, home):
-    course = _clone(home / "clone")
-    saved = course / "exercises" / "01_orders_of_magnitude.ipynb"
-    with CourseLab(course, home) as lab:
+def test_j1_learner(pages, clone_lab):
+    course, lab = clone_lab
+    saved = course / "exercises" / f"{SET}.ipynb"
+    if True:  # (one block, as the other journeys)
         # the printed URL lands on lesson 00, in a Lab that serves the whole course folder
         assert "/lab/tree/lessons/00_welcome.ipynb" in lab.url, lab.url
         page = pages()
@@ -493,3 +501,60 @@ def test_j3_teacher_grades_what_the_screens_showed(pages, home):
             assert results[(student, question)]["status"] in text.lower(), f"{student} {question}: verdict not in the report"
         assert "## " not in text and "**" not in text, "markdown shown raw in the feedback"
         page.screenshot(path=str(ARTIFACTS / f"j3_feedback_{student}.png"))
+
+
+# ---------------------------------------------------------------------------
+# Every lesson's and exercise set's markdown, rendered once by JupyterLab
+
+
+def test_markdown_renders_without_maths_errors_or_run_on_maths(pages, clone_lab):
+    """All markdown cells of lessons/ and exercises/ in one notebook, rendered by the
+    Lab that `course.py lab` started: no MathJax error, and no maths that is really
+    prose (a run of 5+ single-letter italic identifiers: "$150B clusters and $")."""
+    import nbformat
+
+    course, lab = clone_lab
+    combined = nbformat.v4.new_notebook()
+    combined.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}}
+    origins = []
+    for folder in ("lessons", "exercises"):
+        for path in sorted((course / folder).glob("*.ipynb")):
+            for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+                if cell.cell_type == "markdown" and cell.source.strip():
+                    combined.cells.append(nbformat.v4.new_markdown_cell(cell.source))
+                    origins.append(f"{folder}/{path.name} cell {index}")
+    nbformat.write(combined, course / "render_check.ipynb")
+    page = pages()
+    page.goto(f"{lab.base}/lab/tree/render_check.ipynb?token={lab.token}")
+    rendered = _current_notebook(page).locator(".jp-MarkdownCell .jp-RenderedMarkdown")
+    expect(rendered).to_have_count(len(origins), timeout=120_000)
+    # MathJax typesets asynchronously: wait until the number of typeset formulas stops changing
+    count, deadline = -1, time.time() + 60
+    while time.time() < deadline:
+        now = page.locator("mjx-container").count()
+        if now == count:
+            break
+        count = now
+        time.sleep(1.5)
+    problems = page.evaluate("""() => {
+        const found = [];
+        document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').forEach((cell, index) => {
+            if (cell.querySelector('mjx-merror')) {
+                found.push([index, 'MathJax error: ' + cell.querySelector('mjx-merror').textContent.slice(0, 80)]);
+            }
+            cell.querySelectorAll('mjx-assistive-mml math').forEach(math => {
+                let run = 0, longest = 0, letters = '';
+                for (const child of math.querySelectorAll('*')) {
+                    if (child.tagName.toLowerCase() === 'mi' && /^[A-Za-z]$/.test(child.textContent)) {
+                        run += 1; letters += child.textContent;
+                        if (run > longest) { longest = run; }
+                    } else if (child.children.length === 0) { run = 0; }
+                }
+                if (longest >= 5) { found.push([index, 'prose typeset as maths: ' + math.textContent.slice(0, 60)]); }
+            });
+        });
+        return found;
+    }""")
+    _shot(_current_notebook(page), "render_check")
+    report = [f"{origins[index]}: {message}" for index, message in problems]
+    assert not report, "markdown that does not render as written:\n  " + "\n  ".join(report)

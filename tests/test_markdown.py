@@ -1,11 +1,16 @@
 """Markdown renders as written: no currency `$` turned into maths in any notebook.
 
-JupyterLab (like Jupyter's MathJax set-up everywhere) reads `$...$` and `$$...$$`
-inside a paragraph as maths; a currency amount such as "$150B ... $200T" then
-becomes italic run-on text. The convention is to write currency as `\\$`. This
-test reads every markdown cell of lessons/, exercises/ and solutions/ the way
-the renderer pairs dollars (code spans and blocks do not count, `\\$` is a
-literal, maths never crosses a blank line) and fails on:
+JupyterLab reads `$...$` and `$$...$$` inside a paragraph as maths; a currency
+amount such as "$150B ... $200T" then becomes italic run-on text. In JupyterLab 4
+a single backslash does NOT protect a dollar: the markdown parser turns `\\$` into
+`$` before MathJax scans the page, which then pairs it (measured in the browser;
+jupyterlab/jupyterlab#8645). Write currency as `\\\\$` (two backslashes in the
+cell source): markdown leaves `\\$`, which MathJax shows as a plain `$`.
+
+This test reads every markdown cell of lessons/, exercises/ and solutions/ the way
+JupyterLab does (code spans and blocks are left alone; markdown escapes are
+undone; then each `$` not preceded by a backslash is a delimiter, paired within a
+paragraph) and fails on:
 
 - a maths span whose content reads as prose: two or more words of three or more
   letters outside TeX commands and `\\text{...}`, or an amount followed by a word
@@ -41,7 +46,10 @@ def maths_spans(markdown: str) -> tuple[list[str], list[int]]:
     text = FENCED.sub("\n", markdown)
     text = HTML_CODE.sub(" ", text)
     text = CODE_SPAN.sub(" ", text)
-    text = text.replace("\\\\", "  ").replace("\\$", "  ")
+    # what the markdown parser leaves for MathJax: a source "\\\\$" becomes "\\$", a literal dollar;
+    # every other backslash escape is undone, so a source "\\$" becomes a bare "$", a delimiter
+    text = re.sub(r"\\\\\$", "  ", text)
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
     spans: list[str] = []
     lone_currency: list[int] = []
     for paragraph in re.split(r"\n[ \t]*\n", text):
@@ -72,9 +80,9 @@ def reads_as_prose(maths: str) -> bool:
 
 def problems_in(markdown: str) -> list[str]:
     spans, lone = maths_spans(markdown)
-    found = [f"prose rendered as maths: ${span.strip()[:60]}$ (write currency as \\$)"
+    found = [f"prose rendered as maths: ${span.strip()[:60]}$ (write currency as \\\\$: two backslashes)"
              for span in spans if reads_as_prose(span)]
-    found += ["a currency $ that pairs with nothing yet (write it as \\$)" for _ in lone]
+    found += ["a currency $ that pairs with nothing yet (write it as \\\\$: two backslashes)" for _ in lone]
     return found
 
 
@@ -111,18 +119,20 @@ def test_no_currency_dollar_renders_as_maths(notebook):
     "Capex: $150B.",                                            # a lone currency dollar
     '"1,000,000x per decade"; $150B clusters; $200T a year |',  # lesson 00's old course map
     "From $10 per GPU-hour\nto $2 per GPU-hour.",               # across a line break, same paragraph
+    "Cost \\$150B and \\$200T a year.",                         # one backslash: JupyterLab still pairs them
 ])
 def test_rule_catches_currency(text):
     assert problems_in(text)
 
 
 @pytest.mark.parametrize("text", [
-    "Cost \\$150B and \\$200T.",                                # escaped
+    "Cost \\\\$150B and \\\\$200T.",                            # escaped as JupyterLab needs
     "The loss $L(N, D) = E + A/N^\\alpha + B/D^\\beta$ falls.",
     "Compute $C \\approx 6ND$ FLOP, about $10^{25}$, or $2.4\\times$ a year.",
     "Optimal size $N_{opt}$ and $6 N_{opt} D$.",
     "$$\\text{tokens per parameter} = \\frac{D}{N}$$",
     "Code `price = $5 and $6` is code.",
+    "Costs \\\\$5 and the loss $x^2$ too.",
     "```\nx = '$5 and then $6 more'\n```",
     "A paragraph with $x$.\n\nAnother with $y = 2x$.",
     "Ratio $\\frac{\\mathrm{FLOP}}{\\mathrm{token}}$ and $\\sum_i p_i \\log p_i$.",

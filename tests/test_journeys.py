@@ -520,7 +520,8 @@ def test_markdown_renders_without_maths_errors_or_run_on_maths(pages, clone_lab)
     for folder in ("lessons", "exercises"):
         for path in sorted((course / folder).glob("*.ipynb")):
             for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-                if cell.cell_type == "markdown" and cell.source.strip():
+                # only cells with a dollar or a TeX delimiter can typeset maths: the rest need no browser
+                if cell.cell_type == "markdown" and re.search(r"\$|\\\(|\\\[|\\begin", cell.source):
                     combined.cells.append(nbformat.v4.new_markdown_cell(cell.source))
                     origins.append(f"{folder}/{path.name} cell {index}")
     nbformat.write(combined, course / "render_check.ipynb")

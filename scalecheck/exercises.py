@@ -214,6 +214,9 @@ def start(name: str, **kwargs: Any) -> ExerciseSet:
     return ExerciseSet(name, **kwargs)
 
 
+# How a box names its unit ("Q7 answer (× a multiple)")
+_UNIT_LABELS = {"": "no unit", "x": "× a multiple"}
+
 # The answer box last shown for each (exercise set, question) in this kernel.
 # Showing a question again closes the old box's widgets, so re-running a
 # cell does not leave dead widget models behind in the saved notebook.
@@ -291,7 +294,7 @@ class AnswerBox:
 
         name = exercise_set.label(question)
         if isinstance(spec, NumberSpec):
-            text = f"{name} answer ({spec.unit or 'no unit'})"
+            text = f"{name} answer ({_UNIT_LABELS.get(spec.unit, spec.unit)})"
             self.input = make(
                 widgets.Text, "input", {"width": "18em"},
                 placeholder="a number, e.g. 4e20" + (f" or with a unit ({spec.unit})" if spec.unit else ""),

@@ -35,6 +35,23 @@ def figure_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+# The explorer last built under each css_class in this kernel. Building it
+# again (re-running its cell) closes the old one's widgets, so the notebook's
+# saved widget state does not grow by a copy on every run.
+_OPEN_EXPLORERS: dict[str, "Explorer"] = {}
+
+
+def _close(widgets_to_close: list, keep: set[int]) -> None:
+    for widget in widgets_to_close:
+        for part in (widget, getattr(widget, "layout", None), getattr(widget, "style", None)):
+            if part is None or id(part) in keep:
+                continue
+            try:
+                part.close()
+            except Exception:  # housekeeping must never break a lesson
+                pass
+
+
 class Explorer:
     """Controls + readout + live figure, updated in place.
 
@@ -63,9 +80,28 @@ class Explorer:
             self.widget.add_class(css_class)
         self.update_ms: list[float] = []
         self.text = ""
+        if css_class:
+            previous = _OPEN_EXPLORERS.pop(css_class, None)
+            if previous is not None and previous is not self:
+                mine = [*controls.values(), self.readout, self.widget, children[0]] + ([self.image] if self.image else [])
+                keep = {id(part) for w in mine for part in (w, getattr(w, "layout", None), getattr(w, "style", None))}
+                previous.close(keep)
+            _OPEN_EXPLORERS[css_class] = self
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
+
+    def close(self, keep: set[int] | None = None) -> None:
+        """Close this explorer's widget models, except those in ``keep`` (ids)."""
+        for control in self.controls.values():
+            try:
+                control.unobserve(self._on_change, names="value")
+            except (ValueError, KeyError):
+                pass
+        parts = [*self.controls.values(), self.readout, self.widget, *self.widget.children]
+        if self.image is not None:
+            parts.append(self.image)
+        _close(parts, keep or set())
 
     def values(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}

@@ -290,9 +290,9 @@ def test_search_box_finds_a_lesson(server, browser_page):
 
 
 def test_math_to_mathml_leaves_currency_and_code_alone():
-    text = r"Costs \$150B and \$5T; `a $b$ c` stays; $E = mc^2$ becomes maths."
+    text = r"Costs \\$150B and \\$5T; `a $b$ c` stays; $E = mc^2$ becomes maths; \$3 too."
     converted = build_site.math_to_mathml(text)
-    assert r"\$150B" in converted and "`a $b$ c`" in converted
+    assert r"\$150B" in converted and r"\$5T" in converted and r"\$3" in converted and "`a $b$ c`" in converted
     assert converted.count("<math") == 1
 
 

@@ -210,6 +210,10 @@ def math_to_mathml(markdown: str) -> str:
 
 
 def _convert_math_in(text: str, convert) -> str:
+    # Lessons write currency as two backslashes and a dollar, because JupyterLab's markdown step
+    # eats one backslash before MathJax sees the page; for this renderer one backslash is enough
+    text = text.replace("\\\\$", "\\$")
+
     def replace(match: re.Match) -> str:
         display = match.group(1) is not None
         latex = match.group(1) if display else match.group(2)

@@ -63,6 +63,10 @@ def answered_questions(questions: int = 2) -> list[str]:
             if c.cell_type == "code" and CALL.search(c.source) and "YOUR CODE HERE" not in c.source][:questions]
 
 
+def empty() -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook()
+
+
 def after_setup(notebook, source: str):
     index = next(i for i, c in enumerate(notebook.cells) if "exercises.start" in c.source)
     notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
@@ -254,15 +258,15 @@ def build(folder: Path, context: dict) -> dict[str, str]:
     injected.cells.insert(0, nbformat.v4.new_markdown_cell(
         "<script>alert(4)</script> [click](javascript:alert(5)) <img src=x onerror=alert(6)>"))
     write(folder, "h6_inject_01.ipynb", injected)
-    for name in ('=HYPERLINK("evil.example")', "@SUM(1+1)", "+1+cmd|' calc'!A0", "-2+3"):
-        write(folder, f"{name}_01.ipynb", right())
+    for name in ('=HYPERLINK("evil.example")', "@SUM(1+1)", "+1+cmd|' calc'!A0"):
+        write(folder, f"{name}_01.ipynb", empty())  # no cells: a quick kernel, a row in the gradebook
     classes.update(h6_inject="6")
 
     # -- 7. honest work lost ----------------------------------------------------------
     (folder / "x_01.ipynb").mkdir()
     write(folder, ".eve_01.ipynb", right())
     write(folder, "a\\b_01.ipynb", right())
-    write(folder, "a_b_01.ipynb", exercise())
+    write(folder, "a_b_01.ipynb", empty())
     classes.update({"a\\b": "7 names", "a_b": "7 names"})
     (folder / "notes.txt").write_text("the teacher's notes")
     return classes

@@ -526,20 +526,22 @@ def test_markdown_renders_without_maths_errors_or_run_on_maths(pages, clone_lab)
                     origins.append(f"{folder}/{path.name} cell {index}")
     nbformat.write(combined, course / "render_check.ipynb")
     page = pages()
-    page.goto(f"{lab.base}/lab/tree/render_check.ipynb?token={lab.token}")
+    # a workspace of its own: Lab must not restore the journeys' tabs beside it
+    page.goto(f"{lab.base}/lab/workspaces/render{secrets.token_hex(3)}/tree/render_check.ipynb?reset&token={lab.token}")
     rendered = _current_notebook(page).locator(".jp-MarkdownCell .jp-RenderedMarkdown")
     expect(rendered).to_have_count(len(origins), timeout=120_000)
     # MathJax typesets asynchronously: wait until the number of typeset formulas stops changing
     count, deadline = -1, time.time() + 60
     while time.time() < deadline:
-        now = page.locator("mjx-container").count()
+        now = _current_notebook(page).locator("mjx-container").count()
         if now == count:
             break
         count = now
         time.sleep(1.5)
     problems = page.evaluate("""() => {
         const found = [];
-        document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').forEach((cell, index) => {
+        const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+        panel.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').forEach((cell, index) => {
             if (cell.querySelector('mjx-merror')) {
                 found.push([index, 'MathJax error: ' + cell.querySelector('mjx-merror').textContent.slice(0, 80)]);
             }

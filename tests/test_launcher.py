@@ -188,3 +188,27 @@ def test_handout_links_only_to_files_it_holds(handout):
             if cell.cell_type == "markdown":
                 for match in release.LOCAL_LINK.finditer(cell.source):
                     assert (path.parent / match.group(2)).exists(), f"{path.name}: dead link {match.group(0)}"
+
+
+# ---------------------------------------------------------------------------
+# navigation (issue 18, item 1): every lesson and set is reachable from lesson 00, and no link is dead
+
+
+def _links(path: Path) -> list[str]:
+    return [m.group(2) for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+            for m in release.LOCAL_LINK.finditer(c.source)]
+
+
+def test_lesson_00_links_every_lesson_and_exercise_set():
+    linked = {(ROOT / "lessons" / target).resolve() for target in _links(ROOT / "lessons" / "00_welcome.ipynb")}
+    wanted = set(p.resolve() for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")) | set(
+        p.resolve() for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    wanted.discard((ROOT / "lessons" / "00_welcome.ipynb").resolve())
+    assert not wanted - linked, f"lesson 00 does not link: {sorted(p.name for p in wanted - linked)}"
+
+
+@pytest.mark.parametrize("folder", ["lessons", "exercises"])
+def test_no_dead_local_links(folder):
+    dead = [f"{p.name}: {target}" for p in sorted((ROOT / folder).glob("*.ipynb")) for target in _links(p)
+            if not (p.parent / target).exists()]
+    assert not dead

@@ -6,6 +6,7 @@
     python tools/build.py printed 04  # which answers of set 04 does lesson 04 print? (exit 1 if > 1)
     python tools/build.py units 04    # does every number question's box unit agree with its text?
     python tools/build.py examples 04 # is a "How to answer" example value an answer of set 04?
+    python tools/build.py hints       # which questions lack staged hints or mistake messages (a report)
 
 ``solutions/NN_name.ipynb`` is the only hand-edited source of an exercise set.
 Markers (the ones nbgrader and otter use):
@@ -723,9 +724,24 @@ def cmd_examples(only: list[str] | None) -> int:
     return status
 
 
+def cmd_hints(only: list[str] | None) -> int:
+    """Report (never fail) which questions lack staged hints or mistake messages."""
+    for path in solution_notebooks(only):
+        entries = keymod.read_document(SOLUTIONS / "keys" / f"{path.stem}.json")["questions"]
+        graded = {q: e for q, e in entries.items() if e.get("kind") != "written"}
+        no_hints = [q for q, e in graded.items() if not e.get("hints")]
+        no_mistakes = [q for q, e in graded.items() if e.get("kind") == "number" and not e.get("mistakes")]
+        written = [q for q, e in entries.items() if e.get("kind") == "written"]
+        print(f"set {path.stem[:2]}: {len(graded) - len(no_hints)} of {len(graded)} questions have staged hints; "
+              f"{len(written)} written; number questions without a mistake message: {', '.join(no_mistakes) or 'none'}")
+        if no_hints:
+            print(f"  without staged hints: {', '.join(no_hints)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build exercises and keys from the solutions notebooks.")
-    parser.add_argument("command", choices=("exercises", "check", "execute", "printed", "units", "examples"))
+    parser.add_argument("command", choices=("exercises", "check", "execute", "printed", "units", "examples", "hints"))
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01")
     parser.add_argument("--no-keys", action="store_true", help="exercises only, without executing")
     args = parser.parse_args(argv)
@@ -740,6 +756,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_units(args.only)
         if args.command == "examples":
             return cmd_examples(args.only)
+        if args.command == "hints":
+            return cmd_hints(args.only)
         return cmd_execute(args.only)
     except BuildError as error:
         print(f"build error: {error}", file=sys.stderr)

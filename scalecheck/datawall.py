@@ -40,7 +40,6 @@ COMPUTE_GROWTH_HIGH = 5.0
 CHINCHILLA_TOKENS_PER_PARAM = 20.0
 # Muennighoff et al. 2023, datablations README: R*_D, the decay constant of repeated data
 R_STAR_DATA = 15.39
-# The z-score of the 95th percentile of a standard normal: a 90% interval is +-1.645 sigma
 
 
 def _positive(name: str, value) -> np.ndarray:

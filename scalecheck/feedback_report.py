@@ -27,8 +27,8 @@ from .keys import write_atomic
 
 QUESTION_CALL = re.compile(r"\bex\.(?:number|choice|check|written)\(\s*['\"](?P<q>[A-Za-z0-9_]+)['\"]")
 _COLOURS = {"correct": "#1a7f37", "close": "#9a6700", "wrong": "#cf222e", "unanswered": "#57606a",
-            "invalid": "#8250df", "recorded": "#0969da", "manual": "#0969da"}
-_LABELS = {"manual": "to be marked by your teacher"}
+            "invalid": "#8250df", "recorded": "#0969da", "manual": "#0969da", "marked": "#0969da"}
+_LABELS = {"manual": "to be marked by your teacher", "marked": "marked by your teacher"}
 MAX_TEXT = 4000              # characters of one output or cell shown
 MAX_REPORT = 3_000_000       # characters of one feedback page
 MAX_CELLS = 400              # notebook cells shown in one report
@@ -141,6 +141,11 @@ def _points(value: float) -> str:
 def _verdict_html(result) -> str:
     colour = _COLOURS.get(result.status, "#57606a")
     label = _LABELS.get(result.status, result.status)
+    if result.status == "marked":  # the teacher's score (manual.csv), with their comment
+        answer = f"<div class='written'>{html.escape(result.answer)}</div>" if result.answer.strip() else ""
+        return (f"<div class='q' style='border-left:5px solid {colour}'><b>{html.escape(result.question)}</b> — "
+                f"<span style='color:{colour};font-weight:bold'>{html.escape(label)}</span>, "
+                f"{result.points:g} of {_points(result.max_points)}. {html.escape(result.message)}{answer}</div>")
     if result.manual:
         answer = (f"<div class='written'>{html.escape(result.answer)}</div>" if result.answer.strip()
                   else "<p><i>No written answer was found.</i></p>")
@@ -155,15 +160,19 @@ def _verdict_html(result) -> str:
             f"{result.points:g} of {_points(result.max_points)}. {html.escape(result.message)}{hint}</div>")
 
 
-def _score_table(results, earned: float, possible: float) -> str:
+def _score_table(results, earned: float, possible: float, late: dict | None = None) -> str:
     rows = []
     for r in results:
         colour = _COLOURS.get(r.status, "#57606a")
         shown = (r.answer[:80] + ("…" if len(r.answer) > 80 else "")) if r.answer else "(none)"
-        points = f"— of {r.max_points:g}" if r.manual and r.answer.strip() else f"{r.points:g} of {r.max_points:g}"
+        points = f"— of {r.max_points:g}" if r.status == "manual" and r.answer.strip() else f"{r.points:g} of {r.max_points:g}"
         rows.append(f"<tr><td>{html.escape(r.question)}</td><td><code>{html.escape(shown)}</code></td>"
                     f"<td style='color:{colour}'>{html.escape(_LABELS.get(r.status, r.status))}</td><td class='n'>{points}</td></tr>")
     percent = 100 * earned / possible if possible else 0
+    if late and late.get("days"):
+        raw = sum(r.points for r in results)
+        rows.append(f"<tr><td colspan='3'>Late: {late['days']} day(s) after {html.escape(late.get('due', ''))} "
+                    f"({html.escape(late.get('policy', ''))})</td><td class='n'>−{raw - earned:g}</td></tr>")
     return ("<h2>Your score</h2><table class='score'><tr><th>Question</th><th>Your answer</th><th>Verdict</th>"
             "<th>Points</th></tr>" + "".join(rows) +
             f"<tr class='total'><td colspan='3'>Total</td><td class='n'>{earned:g} of {possible:g} ({percent:.0f}%)</td></tr></table>")
@@ -181,18 +190,24 @@ td.n{text-align:right;white-space:nowrap} tr.total td{font-weight:bold} img{max-
 
 
 def write_feedback_html(path: Path, submission, execution, results, earned: float, possible: float,
-                        notes: list[str] | None = None, warning: str = "") -> None:
+                        notes: list[str] | None = None, warning: str = "", late: dict | None = None) -> None:
     """One student's report: their notebook marked like a script, the score table at the end."""
     by_question = {r.question: r for r in results}
     placed: set[str] = set()
     title = f"Feedback — {submission.student} — set {submission.exercise_set.replace('_', ' ')}"
-    manual = sum(r.max_points for r in results if r.manual and r.answer.strip())
+    manual = sum(r.max_points for r in results if r.status == "manual" and r.answer.strip())
     head = [f"<h1>{html.escape(title)}</h1>"]
     if warning:
         head.append(f"<p class='warn'><b>Warning:</b> {html.escape(warning)}</p>")
     head.append(f"<p><b>Score: {earned:g} of {_points(possible)}</b> ({100 * earned / possible if possible else 0:.0f}%)"
                 + (f"; written answers worth {_points(manual)} are still to be marked by your teacher." if manual else ".")
                 + " Each question's verdict is under the cell where you answered it; the table at the end sums them up.</p>")
+    if late and "days" in late:
+        when = (f"Handed in {html.escape(late['submitted'])} ({html.escape(late.get('source', ''))}); due "
+                f"{html.escape(late['due'])}" + (" (your extended date)" if late.get("extended") else ""))
+        head.append(f"<p><b>Deadline:</b> {when}. " + (
+            f"{late['days']} day(s) late: {html.escape(late.get('policy', ''))}, so {100 * late.get('share', 0):g}% "
+            "of your points are taken off.</p>" if late["days"] else "On time.</p>"))
     if execution.failure:
         head.append(f"<p class='fail'><b>This notebook could not be run to the end:</b> {html.escape(execution.failure)}. "
                     "Answers saved in its answer boxes were still graded.</p>")
@@ -236,7 +251,7 @@ def write_feedback_html(path: Path, submission, execution, results, earned: floa
     if missing:
         body.append("<h2>Questions not found in the notebook</h2>")
         body.extend(_verdict_html(r) for r in missing)
-    body.append(_score_table(results, earned, possible))
+    body.append(_score_table(results, earned, possible, late))
     page = (f"<!doctype html><html lang='en'><meta charset='utf-8'>"
             f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
             f"<title>{html.escape(title)}</title>{STYLE}<body>" + "\n".join(head + body) + "</body></html>")
@@ -271,7 +286,9 @@ def write_gradebook(out: Path, rows: list[dict], keys_by_set: dict[str, dict], w
     columns = _question_columns(keys_by_set)
     students = sorted({r["student"] for r in rows})
     sets = sorted(keys_by_set)
-    header = ["student"] + [f"{s}:{q}" for s, q in columns] + [f"{s}:total" for s in sets] + ["total", "max", "percent", "status"]
+    late_sets = [s for s in sets if any(r.get("late") and r["exercise_set"] == s for r in rows)]
+    header = (["student"] + [f"{s}:{q}" for s, q in columns] + [f"{s}:late_days" for s in late_sets]
+              + [f"{s}:late_penalty" for s in late_sets] + [f"{s}:total" for s in sets] + ["total", "max", "percent", "status"])
     table = []
     for student in students:
         mine = {r["exercise_set"]: r for r in rows if r["student"] == student}
@@ -280,6 +297,11 @@ def write_gradebook(out: Path, rows: list[dict], keys_by_set: dict[str, dict], w
             result = next((q for q in mine.get(name, {}).get("questions", []) if q["question"] == question), None)
             line[f"{name}:{question}"] = ("" if result and result.get("manual") and result.get("status") == "manual"
                                           else result["points"] if result else 0.0)
+        for name in late_sets:  # the set's total is after the penalty
+            late = mine.get(name, {}).get("late") or {}
+            line[f"{name}:late_days"] = late.get("days", "")
+            line[f"{name}:late_penalty"] = (round(mine[name].get("raw_points", mine[name]["points"]) - mine[name]["points"], 4)
+                                            if name in mine else "")
         total = possible = 0.0
         for name in sets:
             line[f"{name}:total"] = mine[name]["points"] if name in mine else 0.0

@@ -26,7 +26,7 @@ from .. import answers as answers_mod
 from .. import keys as keymod
 from ..paths import full_key_dir
 from ..release import exercise_sets, keyless_tree
-from . import sandbox
+from . import classroom, lms, sandbox
 from .cache import Cache
 from .discovery import Submission, discover
 from .runner import Limits, parse_notebook, run_submission
@@ -124,7 +124,8 @@ def _feedback_names(students: list[str]) -> dict[str, str]:
 
 
 def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, close_credit: float = CLOSE_CREDIT,
-          limits: Limits | None = None, quiet: bool = False, unsafe_no_sandbox: bool = False) -> dict:
+          limits: Limits | None = None, quiet: bool = False, unsafe_no_sandbox: bool = False,
+          term: classroom.Options | None = None) -> dict:
     """Grade every submission in ``submissions_dir``; write the reports to ``out``.
 
     Raises SandboxUnavailable (before touching anything) when the sandbox
@@ -137,16 +138,18 @@ def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, close_credit: floa
     resolved_out, resolved_in = out.resolve(), submissions_dir.resolve()
     if resolved_out == resolved_in or resolved_in in resolved_out.parents:
         raise ValueError("the output folder must not be inside the submissions folder")
+    if term is not None:
+        term.validate()  # a wrong option stops here, before anything runs
     sandbox_kind = "" if unsafe_no_sandbox else sandbox.check_available()
     old_umask = os.umask(0o077)  # every report, cache entry and folder is private
     try:
-        return _grade(submissions_dir, out, jobs, close_credit, limits, quiet, not unsafe_no_sandbox, sandbox_kind)
+        return _grade(submissions_dir, out, jobs, close_credit, limits, quiet, not unsafe_no_sandbox, sandbox_kind, term)
     finally:
         os.umask(old_umask)
 
 
 def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, limits: Limits, quiet: bool,
-           use_sandbox: bool, sandbox_kind: str) -> dict:
+           use_sandbox: bool, sandbox_kind: str, options: classroom.Options | None = None) -> dict:
     from ..feedback_report import write_class_summary, write_feedback_html, write_gradebook, write_problems
 
     if not out.exists():
@@ -154,12 +157,15 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
     sets = exercise_sets()
     subs, skipped = discover(submissions_dir, sets)
     keys_by_set = {name: load_key(name) for name in sorted({s.exercise_set for s in subs})}
+    term = classroom.prepare(options, subs, sets, keys_by_set)  # roster, manual scores, deadlines (never raises on content)
     cases = {name: {q: [list(args) for args, _ in e.get("cases", [])] for q, e in entries.items() if e.get("kind") == "function"}
              for name, entries in keys_by_set.items()}
     cache = Cache(out / ".cache")
     mode = f"sandbox={use_sandbox}".encode()
     executions: dict[int, Execution] = {}
     to_run = []
+    first_of: dict[str, int] = {}   # identical files (e.g. untouched hand-outs) run once
+    copies: list[tuple[int, int]] = []
     for index, sub in enumerate(subs):
         name = Cache.key(GRADER_VERSION.encode(), mode, sub.raw, sub.sidecar or b"\0none", sub.exercise_set.encode(),
                          json.dumps(cases[sub.exercise_set], sort_keys=True).encode(),
@@ -167,7 +173,10 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
         cached = cache.get(name)
         if cached is not None:
             executions[index] = cached
+        elif name in first_of:
+            copies.append((index, first_of[name]))
         else:
+            first_of[name] = index
             to_run.append((index, sub, name))
 
     with tempfile.TemporaryDirectory(prefix="scg-course-") as kernel_root:
@@ -209,6 +218,8 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
                     process.kill()
     if not quiet and subs:
         sys.stderr.write("\n")
+    for index, first in copies:
+        executions[index] = executions[first]
 
     warning = "" if use_sandbox else UNSAFE_WARNING
     feedback_names = _feedback_names([s.student for s in subs])
@@ -217,17 +228,22 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
     for index, sub in enumerate(subs):
         try:
             row, notes = _judge_one(sub, executions[index], keys_by_set[sub.exercise_set], close_credit,
-                                    out, feedback_names[sub.student], warning, write_feedback_html)
+                                    out, feedback_names[sub.student], warning, write_feedback_html, term)
         except Exception as error:  # the boundary: this student is reported, the class goes on
             row = {"student": sub.student, "exercise_set": sub.exercise_set, "file": sub.display, "status": "failed",
                    "points": 0.0, "max_points": 0.0, "percent": 0.0, "questions": [], "notes": [],
                    "failure": f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]})",
-                   "feedback": ""}
+                   "feedback": "", "person": term.person.get(sub.student, sub.student)}
             notes = [row["failure"]]
         rows.append(row)
         problems.extend({"file": sub.display, "reason": note} for note in notes)
-    write_gradebook(out, rows, keys_by_set, warning)
-    write_class_summary(out, rows, keys_by_set)
+    extra_keys, extra_rows = classroom.standalone(term)  # e.g. the capstone, marked in manual.csv
+    all_keys = {**keys_by_set, **{k: v for k, v in extra_keys.items() if k not in keys_by_set}}
+    rows.extend(extra_rows)
+    problems.extend(term.problems)
+    write_gradebook(out, rows, all_keys, warning)
+    write_class_summary(out, rows, all_keys)
+    lms.write_exports(out, rows, all_keys, term.roster)
     write_problems(out, problems)
     return {"graded": sum(r["status"] in ("graded", "blank") for r in rows), "failed": sum(r["status"] == "failed" for r in rows),
             "skipped": len(skipped), "executed": len(to_run), "from_cache": len(subs) - len(to_run), "problems": problems,
@@ -235,10 +251,14 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
 
 
 def _judge_one(sub: Submission, execution: Execution, key_entries: dict, close_credit: float, out: Path,
-               folder_name: str, warning: str, write_feedback_html) -> tuple[dict, list[str]]:
+               folder_name: str, warning: str, write_feedback_html, term=None) -> tuple[dict, list[str]]:
     saved, conflicts = saved_answers(sub.raw, sub.sidecar)
     results = score(execution.answers, saved, key_entries, close_credit)
-    earned = sum(r.points for r in results)
+    late: dict = {}
+    if term is not None:  # manual marks replace the machine's; then the late penalty
+        results, late = term.adjust(sub, results)
+    raw = sum(r.points for r in results)
+    earned = round(raw * (1 - late.get("share", 0.0)), 4)
     possible = sum(r.max_points for r in results)
     # blank: ran cleanly and nothing was answered (not: answers that could not be read)
     blank = not execution.failure and not execution.problems and all(r.status == "unanswered" for r in results)
@@ -252,8 +272,10 @@ def _judge_one(sub: Submission, execution: Execution, key_entries: dict, close_c
            "percent": round(100 * earned / possible, 1) if possible else 0.0,
            "manual_points_pending": sum(r.max_points for r in results if r.manual and r.status == "manual"),
            "questions": [asdict(r) for r in results], "notes": (sub.notes + conflicts + execution.problems)[:50],
-           "failure": execution.failure, "feedback": feedback}
-    write_feedback_html(out / feedback, sub, execution, results, earned, possible, notes=sub.notes + conflicts, warning=warning)
+           "failure": execution.failure, "feedback": feedback, "raw_points": round(raw, 4), "late": late,
+           "person": term.person.get(sub.student, sub.student) if term is not None else sub.student}
+    write_feedback_html(out / feedback, sub, execution, results, earned, possible, notes=sub.notes + conflicts, warning=warning,
+                        late=late)
     return row, notes
 
 
@@ -263,6 +285,8 @@ outputs (in --out, created private):
   feedback/<student>/<set>.html   the student's notebook, marked: verdict under each question, score table at the end
   summary.csv, summary.png        per-question means and verdict shares; score distribution
   problems.csv                    every file not graded, and every note worth a look, with the reason
+  long.csv                        one row per student x set: raw score, late penalty, final score, max
+  canvas.csv, moodle.csv          with --roster: grades in Canvas's and Moodle's import forms
   .cache/                         private, verified results for re-grading unchanged submissions
 
 Each submission runs in its own bubblewrap sandbox (no network, no other files, an unprivileged uid).
@@ -285,6 +309,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="address space per kernel process, MB (default: %(default)s)")
     parser.add_argument("--output-kb", type=int, default=Limits.output_total_kb,
                         help="all output of one notebook, display updates included, KB (default: %(default)s)")
+    term = parser.add_argument_group("running a term (see the README, 'Running a term')")
+    term.add_argument("--roster", type=Path, help="class list: a Canvas gradebook export, or student_id,name,email[,section]")
+    term.add_argument("--manual", type=Path, help="manual.csv: student,item,points,comment[,max] (written answers, capstone)")
+    term.add_argument("--due", action="append", default=[], metavar="SET=TIME",
+                      help="due time of a set, e.g. 01=2026-12-01T23:59 (UTC unless an offset is given); repeatable")
+    term.add_argument("--deadlines", type=Path, help="deadlines.csv: set,due")
+    term.add_argument("--extensions", type=Path, help="extensions.csv: student,set (or *),days or due")
+    term.add_argument("--submitted", type=Path, help="submitted.csv: student,set,submitted (else the files' times are used)")
+    term.add_argument("--late-policy", default="none",
+                      help="none | percent-per-day:N | zero-after-days:N (default: none)")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run kernels without the sandbox (a warning goes on every report; only for work you trust)")
     args = parser.parse_args(argv)
@@ -297,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grade: warning: {UNSAFE_WARNING}", file=sys.stderr)
     try:
         summary = grade(args.submissions, args.out, jobs=args.jobs, close_credit=args.close_credit, limits=limits,
-                        unsafe_no_sandbox=args.unsafe_no_sandbox)
+                        unsafe_no_sandbox=args.unsafe_no_sandbox,
+                        term=classroom.Options(args.roster, args.manual, args.due, args.deadlines, args.extensions,
+                                               args.submitted, args.late_policy))
     except sandbox.SandboxUnavailable as error:
         print(textwrap.fill(f"grade: refusing to grade: {error}", 100, subsequent_indent="  "), file=sys.stderr)
         return 3

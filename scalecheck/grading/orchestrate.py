@@ -239,14 +239,16 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
         problems.extend({"file": sub.display, "reason": note} for note in notes)
     extra_keys, extra_rows = classroom.standalone(term)  # e.g. the capstone, marked in manual.csv
     all_keys = {**keys_by_set, **{k: v for k, v in extra_keys.items() if k not in keys_by_set}}
+    graded = sum(r["status"] in ("graded", "blank") for r in rows)
+    failed = sum(r["status"] == "failed" for r in rows)
     rows.extend(extra_rows)
     problems.extend(term.problems)
     write_gradebook(out, rows, all_keys, warning)
     write_class_summary(out, rows, all_keys)
     lms.write_exports(out, rows, all_keys, term.roster)
     write_problems(out, problems)
-    return {"graded": sum(r["status"] in ("graded", "blank") for r in rows), "failed": sum(r["status"] == "failed" for r in rows),
-            "skipped": len(skipped), "executed": len(to_run), "from_cache": len(subs) - len(to_run), "problems": problems,
+    return {"graded": graded, "failed": failed, "skipped": len(skipped), "executed": len(to_run),
+            "from_cache": len(subs) - len(to_run) - len(copies), "identical": len(copies), "problems": problems,
             "sandbox": sandbox_kind or "none (unsafe)"}
 
 
@@ -341,7 +343,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grade: {error}", file=sys.stderr)
         return 2
     print(f"graded {summary['graded']}, failed {summary['failed']}, skipped {summary['skipped']} "
-          f"(executed {summary['executed']}, from cache {summary['from_cache']}; sandbox: {summary['sandbox']})")
+          f"(executed {summary['executed']}, from cache {summary['from_cache']}"
+          + (f", identical to another {summary['identical']}" if summary.get("identical") else "")
+          + f"; sandbox: {summary['sandbox']})")
     if summary["problems"]:
         print(f"problems listed ({len(summary['problems'])}) in {args.out / 'problems.csv'}")
     return 0

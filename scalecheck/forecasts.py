@@ -73,7 +73,7 @@ FORECAST_WORDING: dict[str, tuple[str, str]] = {
     "002-rubin-cluster-by-2027": ("hedged", "Wang thinks a million-Rubin system comes around 2027 (source 002, line 16)"),
     "002-tsmc-40x-by-2027": ("flat", "Wang relays that TSMC says 40x by 2027 (source 002, line 52)"),
     "002-chip-500pf-by-2027": ("hedged", "Wang calls 100-500 PF per chip by 2027 achievable (source 002, line 52)"),
-    "002-compute-energy-solvable-to-2030": ("flat", "Wang says compute and energy are solvable through 2030 (source 002, line 23)"),
+    "002-compute-energy-solvable-to-2030": ("flat", "a speaker in the unlabelled transcript calls compute and energy solvable through 2030 (source 002, line 23)"),
     "002-tesla-100m-cars-2030": ("hedged", "the fleet could approach 100M cars by 2030 if things go well (source 002, line 130)"),
     "002-huang-another-1e6-by-2034": ("flat", "Huang predicts another million-fold in a decade, dated by Wang (source 002, line 11)"),
     "002-unlimited-in-20-30-years": ("hedged", "could happen in as little as 20-30 years (source 002, line 164)"),

@@ -140,6 +140,12 @@ def run_tests(extra: list[str]) -> int:
     return code
 
 
+def run_site(extra: list[str]) -> int:
+    ensure_environment(("lab", "site"))
+    say("building the course site into site/ (lessons are executed; about a minute on two cores)")
+    return subprocess.call([str(venv_python()), str(ROOT / "tools" / "build_site.py")] + extra, cwd=ROOT)
+
+
 def run_module(module: str, extra: list[str], env: dict[str, str] | None = None) -> int:
     ensure_environment()
     return subprocess.call([str(venv_python()), "-m", module] + extra, cwd=os.getcwd(), env=env)
@@ -157,6 +163,10 @@ def commands() -> dict[str, tuple[str, object]]:
     if (ROOT / "tests").is_dir():
         available["test"] = ("install the test tools too and run every test; extra arguments go to pytest",
                              run_tests)
+    if (ROOT / "tools" / "build_site.py").is_file():
+        available["site"] = ("build the course as a static site in site/ (lessons executed, the claims ledger,\n"
+                             "              glossary, search; works offline); site --help for options",
+                             run_site)
     if (ROOT / "solutions").is_dir() and (ROOT / "scalecheck" / "release.py").exists():
         available["release"] = ("teachers: build a hand-out without keys or solutions, e.g.\n"
                                 "              release 01 02 --out handout/   (release --help for options)",

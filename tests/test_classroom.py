@@ -285,12 +285,13 @@ def test_bad_manual_lines_each_named(tmp_path, counted):
                      "asmith,poster,3,,\n"                # 6 item of its own without max
                      "asmith,01:q11_argue,two,,\n"        # 7 not a number
                      "bjones,capstone,11,,10\n"           # 8 over the item's max
-                     "cnunez,01:q11_argue,2,fine,\n", encoding="utf-8")
+                     "cnunez,01:q11_argue,2,fine,\n"
+                     "dlee,01:q11_argue,1,,\n", encoding="utf-8")     # 10 handed nothing in
     summary = _grade(subs, tmp_path / "out", roster=rost, manual=mfile)
     reasons = _reasons(summary)
     for line, words in ((2, "student 'nobody'"), (3, "unknown item '01:q99'"), (4, "points -1 outside 0..2"),
                         (5, "points 3 outside 0..2"), (6, "unknown item 'poster'"), (7, "'two' is not a number"),
-                        (8, "points 11 outside 0..10")):
+                        (8, "points 11 outside 0..10"), (10, "Lee, Dan has no graded submission of 01")):
         assert any(f"manual.csv line {line}:" in r and words in r for r in reasons), (line, reasons)
     long = {(r["student"], r["exercise_set"]): r for r in csv.DictReader(open(tmp_path / "out" / "long.csv", encoding="utf-8"))}
     assert float(long[("Carla Nunez", SET)]["final_score"]) == RIGHT + 2  # the good line still counts

@@ -29,11 +29,13 @@ class Options:
     submitted: Path | None = None
     late_policy: str = "none"
 
-    def validate(self) -> latemod.Policy:
+    def validate(self, sets: list[str] | None = None) -> latemod.Policy:
         """Checks of the command line itself (ValueError: the teacher fixes the command)."""
         for path in (self.roster, self.manual, self.deadlines, self.extensions, self.submitted):
             if path is not None and not Path(path).is_file():
                 raise ValueError(f"{path}: no such file")
+        if sets is not None:
+            latemod.parse_due_options(self.due, sets)
         return latemod.Policy.parse(self.late_policy)
 
 
@@ -43,6 +45,8 @@ class Term:
     manual: ManualScores = field(default_factory=ManualScores)
     deadlines: latemod.Deadlines = field(default_factory=latemod.Deadlines)
     person: dict[str, str] = field(default_factory=dict)   # submission's student name -> person key
+    used: set = field(default_factory=set)                  # manual scores that found their submission
+    manual_file: str = "manual.csv"
     problems: list[dict] = field(default_factory=list)     # {"file", "reason"}
 
     # -- identity -------------------------------------------------------
@@ -78,6 +82,7 @@ class Term:
         for result in results:
             manual = self.manual.scores.get((key, sub.exercise_set, result.question))
             if manual is not None:
+                self.used.add((key, sub.exercise_set, result.question))
                 points, comment = manual
                 result.points = round(points, 4)
                 result.status = "marked"
@@ -161,6 +166,7 @@ def prepare(options: Options | None, subs: list, sets: list[str], keys_by_set: d
             notes.append(f"{error}; the file is not used")
     term.deadlines.due, term.deadlines.policy = due, policy
     if options.manual is not None:
+        term.manual_file = Path(options.manual).name
         try:
             term.manual = load_manual(options.manual, keys_by_set, sets, resolve)
         except InputError as error:
@@ -184,8 +190,12 @@ def standalone(term: Term) -> tuple[dict[str, dict], list[dict]]:
     """Stand-alone manual items (e.g. capstone) as one-question 'sets' and their rows."""
     keys = {item: {item: {"kind": "manual", "points": top, "order": 0}} for item, top in term.manual.items.items()}
     rows = []
-    for (key, item, _q), (points, comment) in sorted(term.manual.scores.items()):
+    for (key, item, question), (points, comment) in sorted(term.manual.scores.items()):
         if item not in term.manual.items:
+            if (key, item, question) not in term.used:  # a mark for work that is not here is said, not dropped
+                line = term.manual.lines.get((key, item, question), "?")
+                _problem(term, term.manual_file, f"{term.manual_file} line {line}: {term.label(key)} has no graded "
+                         f"submission of {item}; the mark for {question} is not used")
             continue
         top = term.manual.items[item]
         result = {"question": item, "status": "marked", "points": points, "max_points": top, "answer": "",

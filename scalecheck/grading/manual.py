@@ -22,6 +22,7 @@ MAX_COMMENT = 2000
 class ManualScores:
     scores: dict[tuple[str, str, str], tuple[float, str]] = field(default_factory=dict)  # (student, set, q) -> (points, comment)
     items: dict[str, float] = field(default_factory=dict)   # stand-alone item -> max points
+    lines: dict[tuple[str, str, str], int] = field(default_factory=dict)  # where each score was given
     problems: list[str] = field(default_factory=list)
 
 
@@ -89,4 +90,5 @@ def load_manual(path: Path, keys_by_set: dict[str, dict], sets: list[str], resol
                                   "this later line is used")
         seen[ident] = row.line
         found.scores[ident] = (points, (c.get("comment") or "")[:MAX_COMMENT])
+        found.lines[ident] = row.line
     return found

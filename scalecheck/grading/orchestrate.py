@@ -139,7 +139,7 @@ def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, close_credit: floa
     if resolved_out == resolved_in or resolved_in in resolved_out.parents:
         raise ValueError("the output folder must not be inside the submissions folder")
     if term is not None:
-        term.validate()  # a wrong option stops here, before anything runs
+        term.validate(exercise_sets())  # a wrong option stops here, before anything runs
     sandbox_kind = "" if unsafe_no_sandbox else sandbox.check_available()
     old_umask = os.umask(0o077)  # every report, cache entry and folder is private
     try:
@@ -157,7 +157,11 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
     sets = exercise_sets()
     subs, skipped = discover(submissions_dir, sets)
     keys_by_set = {name: load_key(name) for name in sorted({s.exercise_set for s in subs})}
-    term = classroom.prepare(options, subs, sets, keys_by_set)  # roster, manual scores, deadlines (never raises on content)
+    try:  # roster, manual scores, deadlines: bad content becomes problems; a fault here loses only these features
+        term = classroom.prepare(options, subs, sets, keys_by_set)
+    except Exception as error:
+        term = classroom.Term(problems=[{"file": "", "reason": f"the roster, manual scores and deadlines could not be "
+                                         f"used ({type(error).__name__}: {str(error)[:200]}); graded without them"}])
     cases = {name: {q: [list(args) for args, _ in e.get("cases", [])] for q, e in entries.items() if e.get("kind") == "function"}
              for name, entries in keys_by_set.items()}
     cache = Cache(out / ".cache")
@@ -245,7 +249,10 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
     problems.extend(term.problems)
     write_gradebook(out, rows, all_keys, warning)
     write_class_summary(out, rows, all_keys)
-    lms.write_exports(out, rows, all_keys, term.roster)
+    try:
+        lms.write_exports(out, rows, all_keys, term.roster)
+    except Exception as error:  # the gradebook and the reports stand without the LMS files
+        problems.append({"file": "", "reason": f"the LMS exports could not be written ({type(error).__name__}: {str(error)[:200]})"})
     write_problems(out, problems)
     return {"graded": graded, "failed": failed, "skipped": len(skipped), "executed": len(to_run),
             "from_cache": len(subs) - len(to_run) - len(copies), "identical": len(copies), "problems": problems,

@@ -265,3 +265,15 @@ def test_how_to_answer_examples_must_not_be_answers(tmp_path, monkeypatch, capsy
 def test_hints_report_never_fails(capsys):
     assert build.cmd_hints(None) == 0
     assert "questions have staged hints" in capsys.readouterr().out
+
+
+def test_check_runs_the_exercise_set_rules(monkeypatch, capsys):
+    """build.py check fails when a set breaks a rule (printed answers, unit labels, examples)."""
+    calls = []
+    for name, status in (("cmd_printed", 1), ("cmd_units", 0), ("cmd_examples", 0)):
+        monkeypatch.setattr(build, name, lambda only, n=name, s=status: calls.append(n) or s)
+    assert build.cmd_check(["zz"]) == 1  # no drift (no set named zz), but a rule broken
+    assert calls == ["cmd_printed", "cmd_units", "cmd_examples"]
+    assert "FAILED (printed answers)" in capsys.readouterr().out
+    monkeypatch.setattr(build, "cmd_printed", lambda only: 0)
+    assert build.cmd_check(["zz"]) == 0

@@ -1,7 +1,8 @@
 """Build what is generated from the solutions notebooks, or check it is current.
 
     python tools/build.py exercises   # solutions/*.ipynb -> exercises/*.ipynb + answer keys
-    python tools/build.py check       # regenerate in a temp folder, fail on any difference
+    python tools/build.py check       # regenerate in a temp folder, fail on any difference, and
+                                      # run printed, units and examples on every set
     python tools/build.py execute     # re-run lessons/ and solutions/ in place (stored outputs)
     python tools/build.py printed 04  # which answers of set 04 does lesson 04 print? (exit 1 if > 1)
     python tools/build.py units 04    # does every number question's box unit agree with its text?
@@ -340,7 +341,21 @@ def cmd_check(only: list[str] | None) -> int:
                     drift += 1
                     print(f"DRIFT {stray.relative_to(ROOT)} has no solutions notebook behind it")
     print(f"{drift} generated file(s) out of date" if drift else "generated files are up to date")
-    return 1 if drift else 0
+    quality = quality_checks(only)
+    return 1 if drift or quality else 0
+
+
+def quality_checks(only: list[str] | None) -> int:
+    """The exercise sets' own rules, for every set (or the named ones): at most one
+    numeric answer printed in the lesson, box units that agree with the text, and
+    no "How to answer" example that is an answer. 1 if any set breaks one."""
+    failed = []
+    for name, command in (("printed answers", cmd_printed), ("unit labels", cmd_units),
+                          ("'How to answer' examples", cmd_examples)):
+        if command(only):
+            failed.append(name)
+    print("exercise-set checks: " + (f"FAILED ({', '.join(failed)})" if failed else "all pass"))
+    return 1 if failed else 0
 
 
 def clean_executed(notebook) -> None:

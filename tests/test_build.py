@@ -180,6 +180,9 @@ def test_numbers_are_read_as_written():
     (0.366, "beta = 0.39", False),
     (0.45, "45% of the data", True),                # a percentage is its fraction too
     (-0.35, "a slope of 0.35", True),
+    (18.0, "suppliers quoted 18–24 months", False),   # the ends of a range
+    (24.0, "quoted 18 - 24 months", False),
+    (18.0, "it needs 18 turbines", True),
 ])
 def test_printed_answer_rule(answer, text, hit):
     found = any(build.printed_match(answer, v, d, w, s) is not None for v, d, w, s in build.numbers_in_text(text))

@@ -442,6 +442,9 @@ def numbers_in_text(text: str) -> list[tuple[float, int, str, bool]]:
     found: list[tuple[float, int, str, bool]] = []
     for match in NUMBER_IN_TEXT.finditer(text):
         mantissa = match.group("mantissa")
+        start, end = match.start("mantissa"), match.end("mantissa")
+        if re.match(r"\s?[–-]\s?\d", text[end:end + 4]) or re.search(r"\d\s?[–-]\s?$", text[max(0, start - 4):start]):
+            continue  # an end of a range ("18–24 months"), not a value the lesson states
         try:
             value = float(mantissa.replace(",", ""))
             power = match.group("p1") or match.group("p2") or (match.group("p3") or "").translate(_SUPERSCRIPTS)
@@ -489,6 +492,8 @@ def printed_match(answer: float, value: float, digits: int, written: str, scaled
     - the printed number must be written with at least 2 significant digits
       ("2", "200", "10^25", "0.5" never count: they carry one digit);
     - a year (a bare integer 1900-2100) counts only as itself (answer within 0.5);
+    - the ends of a range ("18–24 months", "2-4") are not values the lesson
+      states (numbers_in_text skips them);
     - signs are ignored (a learner reads "-0.35" and "0.35" alike);
     - it shows the answer when it equals the answer rounded to 2 significant
       digits, or lies within 1% of it (so 1.149 and 1.15 agree across a

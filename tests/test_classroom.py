@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from scalecheck.grading import classroom, late, lms, manual, orchestrate, roster
+from scalecheck.grading import classroom, late, orchestrate, roster
 
 ROOT = Path(__file__).resolve().parent.parent
 SET = "01_orders_of_magnitude"
@@ -239,7 +240,6 @@ def test_late_work_extension_and_policy_change_without_running_anything(tmp_path
 
 def test_file_times_are_used_without_submitted_csv(tmp_path, counted):
     subs, rost = _class(tmp_path)
-    import os
     stamp = datetime(2026, 12, 5, 12, tzinfo=timezone.utc).timestamp()
     os.utime(subs / f"asmith_{SET}.ipynb", (stamp, stamp))
     _grade(subs, tmp_path / "out", roster=rost, due=["01_orders_of_magnitude=2026-12-01T23:59"], late_policy="percent-per-day:25")

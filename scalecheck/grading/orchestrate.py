@@ -249,8 +249,9 @@ def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, lim
     problems.extend(term.problems)
     write_gradebook(out, rows, all_keys, warning)
     write_class_summary(out, rows, all_keys)
-    try:
-        lms.write_exports(out, rows, all_keys, term.roster)
+    try:  # only when asked for a term (course.py grade always is); grade() without it keeps the older outputs
+        if options is not None:
+            lms.write_exports(out, rows, all_keys, term.roster)
     except Exception as error:  # the gradebook and the reports stand without the LMS files
         problems.append({"file": "", "reason": f"the LMS exports could not be written ({type(error).__name__}: {str(error)[:200]})"})
     write_problems(out, problems)

@@ -302,14 +302,17 @@ def test_bad_dates_and_files_are_reported(tmp_path, counted):
     deadlines = tmp_path / "deadlines.csv"
     deadlines.write_text("set,due\n01,1/12/2026\n02,2026-12-08T23:59\n", encoding="utf-8")
     submitted = tmp_path / "submitted.csv"
-    submitted.write_bytes(b"student,set,submitted\nasmith,01,yesterday\nbjones,07,2026-12-01T10:00\ncnunez,01,2026-12-0\xff\n")
+    submitted.write_bytes(b"student,set,submitted\nasmith,01,yesterday\nbjones,07,2026-12-01T10:00\ncnunez,01,2026-12-0\xff\n"
+                          b"nobody,01,2026-12-01T10:00\n")
     extensions = tmp_path / "extensions.csv"
     extensions.write_text("student,set,days\nghost,01,2\nasmith,01,-4\n", encoding="utf-8")
-    summary = _grade(subs, tmp_path / "out", roster=rost, deadlines=deadlines, submitted=submitted, extensions=extensions)
+    summary = _grade(subs, tmp_path / "out", roster=rost, deadlines=deadlines, submitted=submitted, extensions=extensions,
+                     due=["01=2026-12-01T23:59"])
     reasons = _reasons(summary)
     for words in ("deadlines.csv line 2: '1/12/2026' is not a date", "submitted.csv line 2: 'yesterday' is not a date",
                   "submitted.csv line 4: not UTF-8", "extensions.csv line 2: student 'ghost'",
-                  "extensions.csv line 3: days '-4' must be between"):
+                  "extensions.csv line 3: days '-4' must be between", "submitted.csv line 5: student 'nobody'",
+                  "asmith_01_orders_of_magnitude.ipynb: no hand-in time in submitted.csv"):
         assert any(words in r for r in reasons), (words, reasons)
     assert summary["graded"] == 5
     with pytest.raises(ValueError, match="not a date"):

@@ -47,6 +47,7 @@ class Term:
     person: dict[str, str] = field(default_factory=dict)   # submission's student name -> person key
     used: set = field(default_factory=set)                  # manual scores that found their submission
     manual_file: str = "manual.csv"
+    submitted_file: str = ""
     problems: list[dict] = field(default_factory=list)     # {"file", "reason"}
 
     # -- identity -------------------------------------------------------
@@ -98,6 +99,8 @@ class Term:
                      or self.deadlines.submitted.get((sub.student, sub.exercise_set)))
         source = "submitted.csv"
         if submitted is None:
+            if self.submitted_file:
+                _problem(self, sub.display, f"no hand-in time in {self.submitted_file}; the file's own time was used")
             try:
                 submitted = datetime.fromtimestamp(os.lstat(sub.path).st_mtime, timezone.utc)
                 source = "the file's time"
@@ -155,7 +158,7 @@ def prepare(options: Options | None, subs: list, sets: list[str], keys_by_set: d
     notes: list[str] = []
     for path, loader in ((options.deadlines, lambda p: latemod.load_deadlines(p, sets, due, notes)),
                          (options.submitted, lambda p: term.deadlines.submitted.update(
-                             _resolve_submitted(latemod.load_submitted(p, sets, notes), resolve))),
+                             latemod.load_submitted(p, sets, resolve, notes))),
                          (options.extensions, lambda p: term.deadlines.extensions.update(
                              latemod.load_extensions(p, sets, due, resolve, notes)))):
         if path is None:
@@ -165,6 +168,8 @@ def prepare(options: Options | None, subs: list, sets: list[str], keys_by_set: d
         except InputError as error:
             notes.append(f"{error}; the file is not used")
     term.deadlines.due, term.deadlines.policy = due, policy
+    if options.submitted is not None:
+        term.submitted_file = Path(options.submitted).name
     if options.manual is not None:
         term.manual_file = Path(options.manual).name
         try:
@@ -176,14 +181,6 @@ def prepare(options: Options | None, subs: list, sets: list[str], keys_by_set: d
         file = note.split(" line ", 1)[0].split(":", 1)[0]
         _problem(term, file, note)
     return term
-
-
-def _resolve_submitted(times: dict, resolve) -> dict:
-    found = {}
-    for (student, exercise_set), moment in times.items():
-        key, _ = resolve(student)
-        found[(key or student, exercise_set)] = moment
-    return found
 
 
 def standalone(term: Term) -> tuple[dict[str, dict], list[dict]]:

@@ -158,7 +158,7 @@ def load_extensions(path: Path, sets: list[str], due: dict, resolve_student, pro
     return found
 
 
-def load_submitted(path: Path, sets: list[str], problems: list[str]) -> dict:
+def load_submitted(path: Path, sets: list[str], resolve_student, problems: list[str]) -> dict:
     """submitted.csv: student, set, submitted (the time the LMS recorded)."""
     rows, _, notes = read_rows(path, ["student", "set", "submitted"], aliases={"submitted": ["submitted_at"]})
     problems.extend(notes)
@@ -169,8 +169,12 @@ def load_submitted(path: Path, sets: list[str], problems: list[str]) -> dict:
         if exercise_set is None:
             problems.append(f"{name} line {row.line}: no exercise set {row.cells['set']!r}; line ignored")
             continue
+        key, why = resolve_student(row.cells["student"])
+        if key is None:
+            problems.append(f"{name} line {row.line}: student {row.cells['student']!r} {why}; line ignored")
+            continue
         try:
-            found[(row.cells["student"].strip(), exercise_set)] = parse_time(row.cells["submitted"])
+            found[(key, exercise_set)] = parse_time(row.cells["submitted"])
         except ValueError as error:
             problems.append(f"{name} line {row.line}: {error}; line ignored")
     return found

@@ -154,6 +154,7 @@ def test_canvas_moodle_and_long_exports(tmp_path, counted):
     long = {(r["student"], r["exercise_set"]): r for r in csv.DictReader(open(out / "long.csv", encoding="utf-8"))}
     assert long[("asmith", SET)]["final_score"] == str(RIGHT + 1.5) and long[("asmith", SET)]["max_points"] == str(SET_MAX)
     assert long[("101x", SET)]["student_id"] == "" and long[("bob.jones", "capstone")]["final_score"] == "8.0"
+    assert (out / long[("asmith", SET)]["feedback"]).is_file() and long[("asmith", SET)]["student_id"] == "101"
     # every text cell of every export is inert
     for name in ("canvas.csv", "moodle.csv", "long.csv", "gradebook.csv", "problems.csv"):
         for row in _read(out / name):

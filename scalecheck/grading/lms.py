@@ -10,7 +10,8 @@
 - ``moodle.csv``: for Moodle's "Import grades: CSV file" -- identify users by
   "ID number" or "Email address", map each grade column to its grade item and
   each "... feedback" column to that item's feedback.
-- ``long.csv``: one row per student x set: raw score, late penalty, final score, max.
+- ``long.csv``: one row per student x set: raw score, late penalty, final score, max, and the
+  student's feedback page (to attach to that student's grade in the LMS).
 
 Only rostered students are in canvas.csv and moodle.csv; long.csv lists
 every graded submission. Every text cell is neutralised (csv_cell).
@@ -70,7 +71,7 @@ def write_exports(out: Path, rows: list[dict], keys_by_set: dict[str, dict], ros
     for row in rows:
         by_person.setdefault((row.get("person", row["student"]), row["exercise_set"]), row)
     long_rows = [["student", "student_id", "exercise_set", "status", "raw_score", "late_days", "late_penalty",
-                  "final_score", "max_points", "due", "submitted"]]
+                  "final_score", "max_points", "due", "submitted", "feedback"]]
     roster_keys = {s.key for s in roster.students} if roster is not None else set()
     for row in sorted(rows, key=lambda r: (r["student"], r["exercise_set"])):
         late = row.get("late") or {}
@@ -78,7 +79,7 @@ def write_exports(out: Path, rows: list[dict], keys_by_set: dict[str, dict], ros
         person = row.get("person", "")
         long_rows.append([row["student"], person if person in roster_keys else "", row["exercise_set"], row["status"],
                           raw, late.get("days", ""), round(raw - row["points"], 4), row["points"], row["max_points"],
-                          late.get("due", ""), late.get("submitted", "")])
+                          late.get("due", ""), late.get("submitted", ""), row.get("feedback", "")])
     _csv(out / "long.csv", long_rows)
     if roster is None:
         return

@@ -27,6 +27,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -129,11 +130,17 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_PLACEHOLDER_TEXT = re.compile(r"^(?:\.\.\.|Ellipsis)(?:[^A-Za-z0-9].*)?$", re.S)
+
+
 def is_blank(answer: Any) -> bool:
     """True for the placeholders that mean 'not answered yet'."""
     if answer is None or answer is Ellipsis:
         return True
-    return isinstance(answer, str) and answer.strip() in ("", "...")
+    if not isinstance(answer, str):
+        return False
+    # "..." itself, or the placeholder formatted into text: f"{...}%" gives "Ellipsis%"
+    return answer.strip() in ("", "...") or _PLACEHOLDER_TEXT.match(answer.strip()) is not None
 
 
 def read_number(answer: Any, unit: str = "") -> tuple[float, str]:

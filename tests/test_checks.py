@@ -186,3 +186,13 @@ def test_written_answers():
     assert hidden.status == "recorded" and not hidden.extra
     assert judge("q", "<script>x</script> a b", spec).html().count("<script>") == 0
     assert points_earned("close", 2) == 2 * CLOSE_CREDIT and points_earned("recorded", 2) == 0
+
+
+def test_the_placeholder_formatted_into_text_is_not_answered():
+    from scalecheck.checks import is_blank
+
+    for text in ("Ellipsis", "Ellipsis%", "Ellipsis MWh", "... %", " ... "):
+        assert is_blank(text), text
+        assert judge_number("q", text, NumberSpec(unit="%", expected=5.0)).status == "unanswered"
+    for text in ("Ellipsisx", "5%", "1e3 Ellipsis"):
+        assert not is_blank(text), text

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -29,6 +30,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 def _load_builder():
     spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
     module = importlib.util.module_from_spec(spec)
+    # registered under its name so the worker processes that execute lessons can find its functions
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 

@@ -135,12 +135,14 @@ def kernel_command(*, course: str, handin: str, ipc_dir: str, uid: int, limits: 
         # an ordinary user needs a user namespace to build the others
         args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
     args += _system_binds()
+    # the private /tmp comes before the Python binds: a course or venv that lives under /tmp
+    # (a clone in a temporary folder) is then bound on top of it instead of hidden by it
+    size = str(limits.disk_mb * 1024 * 1024)
+    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     made: set[str] = set()
     for folder in _python_roots():
         args += _dirs_for(folder + "/x", made) + ["--ro-bind", folder, folder]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    size = str(limits.disk_mb * 1024 * 1024)
-    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     args += ["--perms", "0755", "--dir", "/home", "--perms", "0777", "--size", size, "--tmpfs", HOME]
     args += ["--ro-bind", course, COURSE, "--ro-bind", handin, HANDIN]
     # the socket folder keeps its real path: the connection file names it for both sides

@@ -689,7 +689,7 @@ def pygments_css() -> str:
 SITE_CSS = """
 :root { --ink: #1d2125; --muted: #5b6470; --line: #d8dde3; --accent: #0b5cad; --bg-soft: #f5f7f9; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--ink); }
+body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; color: var(--ink); }
 a { color: var(--accent); }
 .site-header { display: flex; gap: 1rem; align-items: center; padding: .6rem 1rem; border-bottom: 1px solid var(--line); position: sticky; top: 0; background: #fff; z-index: 10; }
 .brand { font-weight: 700; text-decoration: none; color: var(--ink); }

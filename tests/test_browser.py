@@ -27,22 +27,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, REQUIRED, require_playwright  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = Path(os.environ.get("SCALECHECK_CHROMIUM", "/usr/bin/chromium"))
-REQUIRED = os.environ.get("SCALECHECK_REQUIRE_BROWSER") == "1"
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
-
-if sync_playwright is None or not CHROMIUM.exists():
-    reason = "playwright or /usr/bin/chromium missing (apt-get install chromium)"
-    if REQUIRED:
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+expect, sync_playwright = require_playwright()
 
 LAB_USER_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},

@@ -37,23 +37,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, REQUIRED, require_playwright  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts" / "journeys"
-CHROMIUM = Path(os.environ.get("SCALECHECK_CHROMIUM", "/usr/bin/chromium"))
-REQUIRED = os.environ.get("SCALECHECK_REQUIRE_BROWSER") == "1"
 VENV = Path(os.environ.get("SCALECHECK_VENV", ROOT / ".venv"))
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover
-    sync_playwright = None
-
-if sync_playwright is None or not CHROMIUM.exists():
-    reason = "playwright or /usr/bin/chromium missing (apt-get install chromium)"
-    if REQUIRED:
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+expect, sync_playwright = require_playwright()
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                  "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]

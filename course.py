@@ -158,7 +158,7 @@ def commands() -> dict[str, tuple[str, object]]:
                 "              extra arguments go to `jupyter lab`, e.g. --no-browser --ServerApp.port=8899",
                 run_lab),
         "progress": ("show your progress: per exercise set, questions answered, correct, close, still open",
-                     lambda extra: run_module("scalecheck.progress", extra, course_environment())),
+                     lambda extra: run_module("scalecheck.exercise.progress", extra, course_environment())),
     }
     if (ROOT / "tests").is_dir():
         available["test"] = ("install the test tools too and run every test; extra arguments go to pytest",
@@ -167,14 +167,14 @@ def commands() -> dict[str, tuple[str, object]]:
         available["site"] = ("build the course as a static site in site/ (lessons executed, the claims ledger,\n"
                              "              glossary, search; works offline); site --help for options",
                              run_site)
-    if (ROOT / "solutions").is_dir() and (ROOT / "scalecheck" / "release.py").exists():
+    if (ROOT / "solutions").is_dir() and (ROOT / "scalecheck" / "classroom" / "release.py").exists():
         available["release"] = ("teachers: build a hand-out without keys or solutions, e.g.\n"
                                 "              release 01 02 --out handout/   (release --help for options)",
-                                lambda extra: run_module("scalecheck.release", extra))
-    if (ROOT / "scalecheck" / "grading.py").exists() or (ROOT / "scalecheck" / "grading").is_dir():
+                                lambda extra: run_module("scalecheck.classroom.release", extra))
+    if (ROOT / "scalecheck" / "classroom" / "grading").is_dir():
         available["grade"] = ("teachers: grade a folder of submissions, e.g.\n"
                               "              grade submissions/ --out grades/   (grade --help for options and outputs)",
-                              lambda extra: run_module("scalecheck.grading", extra))
+                              lambda extra: run_module("scalecheck.classroom.grading", extra))
     return available
 
 

@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from scalecheck import agi, hardware, units
+from scalecheck.models import agi
+from scalecheck.core import hardware, units
 
 
 # -- Kardashev scale and energy ---------------------------------------------

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scalecheck.blitfigure import new_blit_figure
-from scalecheck.widgets import Explorer, figure_png
+from scalecheck.ui.blitfigure import new_blit_figure
+from scalecheck.ui.widgets import Explorer, figure_png
 
 
 def _pixels(png: bytes) -> np.ndarray:

@@ -191,7 +191,7 @@ def test_exercise01_answer_box_feedback_and_saving(browser, lab):
     deadline = time.time() + 20
     while time.time() < deadline and "widget-state" not in saved.read_text():
         time.sleep(0.5)
-    from scalecheck.answers import widget_answers_in_notebook
+    from scalecheck.exercise.answers import widget_answers_in_notebook
 
     assert widget_answers_in_notebook(json.loads(saved.read_text())).get("q1_cluster_as_quoted") == "8e19"
     assert json.loads(side.read_text())["answers"]["q1_cluster_as_quoted"] == "8e19"

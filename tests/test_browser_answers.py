@@ -44,7 +44,7 @@ def _models(notebook):
 
 
 def test_run_all_again_keeps_one_widget_per_question_and_the_last_answer(browser, lab):
-    from scalecheck.answers import saved_answers
+    from scalecheck.exercise.answers import saved_answers
 
     saved = lab["root"] / "exercises" / "01_orders_of_magnitude.ipynb"
     key = json.loads(saved.with_name("keys").joinpath(saved.stem + ".json").read_text())["questions"]

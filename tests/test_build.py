@@ -193,7 +193,7 @@ def _fake_set(tmp_path, monkeypatch, lesson_cells, answers):
     (tmp_path / "solutions" / "keys").mkdir(parents=True)
     (tmp_path / "lessons").mkdir()
     entries = {f"q{i}": {"order": i, **keymod_entry(v)} for i, v in enumerate(answers, 1)}
-    from scalecheck import keys
+    from scalecheck.exercise import keys
     keys.write_atomic(tmp_path / "solutions" / "keys" / "98_fake.json", keys.dumps(keys.key_document("98_fake", entries)))
     nbformat.write(nbformat.v4.new_notebook(cells=lesson_cells), tmp_path / "lessons" / "98_fake.ipynb")
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "solutions" / "98_fake.ipynb")
@@ -202,7 +202,7 @@ def _fake_set(tmp_path, monkeypatch, lesson_cells, answers):
 
 
 def keymod_entry(value):
-    from scalecheck import keys
+    from scalecheck.exercise import keys
     return keys.make_entry("q", "number", expected=value)
 
 
@@ -250,7 +250,7 @@ def test_question_text_starts_at_its_heading():
 
 def test_how_to_answer_examples_must_not_be_answers(tmp_path, monkeypatch, capsys):
     """Issue 18 item 6: an example in a set's first cell judged correct or close fails the build."""
-    from scalecheck import keys
+    from scalecheck.exercise import keys
 
     (tmp_path / "keys").mkdir()
     entries = {"q1": {"order": 1, **keys.make_entry("q1", "number", expected=8e19, unit="FLOP/s")},

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalecheck.checks import (ChoiceSpec, Feedback, FunctionSpec, NumberSpec, judge,
+from scalecheck.exercise.checks import (ChoiceSpec, Feedback, FunctionSpec, NumberSpec, judge,
                                judge_choice, judge_function, judge_number, read_number)
 
 CLUSTER = NumberSpec(unit="FLOP/s", expected=7.916e19, rel_tol=0.03,
@@ -152,7 +152,7 @@ def test_read_number_reports_conversion():
 
 
 def test_staged_hints_and_specific_mistakes():
-    from scalecheck.checks import with_stage
+    from scalecheck.exercise.checks import with_stage
 
     spec = NumberSpec(unit="MWh", expected=100.0, hint="general", hints=("specific", "most specific"),
                       mistakes=((400.0, "peak, not average"),))
@@ -172,7 +172,7 @@ def test_staged_hints_and_specific_mistakes():
 
 
 def test_written_answers():
-    from scalecheck.checks import CLOSE_CREDIT, MAX_WRITTEN_CHARS, WrittenSpec, points_earned
+    from scalecheck.exercise.checks import CLOSE_CREDIT, MAX_WRITTEN_CHARS, WrittenSpec, points_earned
 
     spec = WrittenSpec(min_words=3, rubric="R", model_answer="M")
     assert judge("q", "", spec).status == "unanswered"
@@ -189,7 +189,7 @@ def test_written_answers():
 
 
 def test_the_placeholder_formatted_into_text_is_not_answered():
-    from scalecheck.checks import is_blank
+    from scalecheck.exercise.checks import is_blank
 
     for text in ("Ellipsis", "Ellipsis%", "Ellipsis MWh", "... %", " ... "):
         assert is_blank(text), text

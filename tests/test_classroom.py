@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scalecheck.grading import classroom, late, orchestrate, roster
+from scalecheck.classroom.grading import classroom, late, orchestrate, roster
 
 ROOT = Path(__file__).resolve().parent.parent
 SET = "01_orders_of_magnitude"

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scalecheck.grading import orchestrate, sandbox
+from scalecheck.classroom.grading import orchestrate, sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hostile import corpus  # noqa: E402

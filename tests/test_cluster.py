@@ -1,10 +1,11 @@
-"""Package functions of lesson 02 (scalecheck.cluster) against published figures."""
+"""Package functions of lesson 02 (scalecheck.models.cluster) against published figures."""
 import math
 
 import numpy as np
 import pytest
 
-from scalecheck import cluster, data, hardware, units
+from scalecheck.models import cluster
+from scalecheck.core import data, hardware, units
 
 N = 100_000
 H100_W = 700.0  # NVIDIA H100 SXM datasheet TDP (data/gpu_specs.csv)

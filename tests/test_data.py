@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from scalecheck import data
+from scalecheck.core import data
 
 
 def test_registry_is_valid():

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalecheck import data, datawall as dw
+from scalecheck.core import data
+from scalecheck.models import datawall as dw
 
 
 def test_chinchilla_compute_optimal_split():

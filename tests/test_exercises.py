@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from scalecheck import exercises, keys
-from scalecheck.answers import AnswerStore, widget_answers_in_notebook
+from scalecheck.exercise import exercises, keys
+from scalecheck.exercise.answers import AnswerStore, widget_answers_in_notebook
 
 ENTRIES = {
     "q1": {"order": 1, **keys.make_entry("q1", "number", expected=7.9e19, unit="FLOP/s", rel_tol=0.03)},
@@ -181,7 +181,8 @@ def test_try_it_practice_box(course):
 
 def test_summary_scores_close_answers_as_the_grader_does(course):
     """Issue 18 item 7: a close answer earns CLOSE_CREDIT of its points in the summary too."""
-    from scalecheck import checks, grading
+    from scalecheck.exercise import checks
+    from scalecheck.classroom import grading
 
     ex = exercises.start("99_test", strict=False)
     assert ex.number("q1", 7.9e22).feedback.status == "close"  # a factor of 1,000
@@ -311,7 +312,7 @@ def _notebook(*models):
 
 
 def test_saved_answers_take_the_most_recent_and_report_conflicts():
-    from scalecheck.answers import saved_answers
+    from scalecheck.exercise.answers import saved_answers
 
     notebook = _notebook(_model("15", "q8", 2000), _model("7.5", "q8", 1000), _model("3", "q1", 500))
     result = saved_answers(notebook, {"answers": {"q8": "15", "q1": "4"}, "times": {"q8": 2000, "q1": 400}})

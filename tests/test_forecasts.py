@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalecheck import datawall as dw
-from scalecheck import forecasts as fc
-from scalecheck import hardware, ledger
+from scalecheck.models import datawall as dw
+from scalecheck.models import forecasts as fc
+from scalecheck.core import hardware
+from scalecheck.models import ledger
 
 
 # -- Brier score ----------------------------------------------------------------
@@ -263,7 +264,7 @@ def test_scenario_input_checks():
 
 def test_capstone_cites_only_claims_that_exist_and_the_rubric_adds_up(claims):
     import re
-    from scalecheck import paths
+    from scalecheck.core import paths
 
     root = paths.course_root()
     assignment = (root / "lessons" / "10_capstone_assignment.md").read_text(encoding="utf-8")

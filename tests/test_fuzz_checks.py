@@ -7,10 +7,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scalecheck import exercises, keys
-from scalecheck.answers import AnswerStore
-from scalecheck.answers import saved_answers
-from scalecheck.checks import STATUSES, ChoiceSpec, FunctionSpec, NumberSpec, WrittenSpec, judge, with_stage
+from scalecheck.exercise import exercises, keys
+from scalecheck.exercise.answers import AnswerStore
+from scalecheck.exercise.answers import saved_answers
+from scalecheck.exercise.checks import STATUSES, ChoiceSpec, FunctionSpec, NumberSpec, WrittenSpec, judge, with_stage
 
 scalars = st.one_of(
     st.none(), st.just(...), st.booleans(), st.integers(), st.integers(min_value=10 ** 300, max_value=10 ** 400),

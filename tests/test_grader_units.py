@@ -9,10 +9,10 @@ import stat
 
 import pytest
 
-from scalecheck import feedback_report as report
-from scalecheck.grading import cache as cachemod
-from scalecheck.grading import discovery, orchestrate, sandbox, scoring
-from scalecheck.grading.runner import parse_notebook
+from scalecheck.classroom import feedback_report as report
+from scalecheck.classroom.grading import cache as cachemod
+from scalecheck.classroom.grading import discovery, orchestrate, sandbox, scoring
+from scalecheck.classroom.grading.runner import parse_notebook
 
 SETS = ["01_orders_of_magnitude", "02_first_principles_cost"]
 
@@ -197,5 +197,5 @@ def test_the_module_runs_as_a_command():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "scalecheck.grading", "--help"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "scalecheck.classroom.grading", "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("usage: course.py grade") and not done.stderr

@@ -3,7 +3,8 @@ import math
 
 import pytest
 
-from scalecheck import hardware, roadmap
+from scalecheck.core import hardware
+from scalecheck.models import roadmap
 
 
 def test_datasheet_figures():

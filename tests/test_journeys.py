@@ -197,8 +197,8 @@ SET = "01_orders_of_magnitude"
 
 
 def _judge(question: str, answer: str) -> str:
-    from scalecheck import exercises
-    from scalecheck.answers import AnswerStore
+    from scalecheck.exercise import exercises
+    from scalecheck.exercise.answers import AnswerStore
 
     return exercises.ExerciseSet(SET, strict=False, store=AnswerStore()).check(question, answer).status
 
@@ -440,7 +440,7 @@ def test_j2_student_with_a_handout(pages, home):
 def test_j3_teacher_grades_what_the_screens_showed(pages, home):
     if "j1" not in STATE or "j2" not in STATE:
         pytest.skip("J3 grades the notebooks journeys J1 and J2 saved; one of them failed")
-    from scalecheck.checks import CLOSE_CREDIT
+    from scalecheck.exercise.checks import CLOSE_CREDIT
 
     submissions = home / "submissions"
     submissions.mkdir()

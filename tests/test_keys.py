@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from scalecheck import keys
-from scalecheck.checks import ChoiceSpec, FunctionSpec, NumberSpec, judge
+from scalecheck.exercise import keys
+from scalecheck.exercise.checks import ChoiceSpec, FunctionSpec, NumberSpec, judge
 
 
 def test_number_entry_round_trip():

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from scalecheck import release
+from scalecheck.classroom import release
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,7 +155,7 @@ def test_handout_exercises_are_generated_afresh_not_the_working_copy(handout):
 def test_handout_holds_nothing_secret_or_teacher_only(handout):
     out = handout["out"]
     assert not (out / "solutions").exists()
-    assert not (out / "scalecheck" / "grading.py").exists() and not (out / "scalecheck" / "grading").exists()
+    assert not (out / "scalecheck" / "classroom").exists()
     assert not (out / "tests").exists()
     public = json.loads((out / "exercises" / "keys" / "01_orders_of_magnitude.json").read_text())
     assert all("expected" not in entry for entry in public["questions"].values())

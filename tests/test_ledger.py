@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scalecheck import ledger
-from scalecheck.units import parse_unit
+from scalecheck.models import ledger
+from scalecheck.core.units import parse_unit
 
 REVIEW_DATE = "2026-11"
 KNOWN_ID = "002-roadmap-20k-h100-80ef"

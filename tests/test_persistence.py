@@ -99,7 +99,7 @@ def test_restart_and_run_all_grades_the_last_answer_typed(copy, tmp_path):
     first session's (dead) widget models in the saved state next to the new ones;
     the answer used must be 15, what the student last saw, and the disagreement
     between the two widgets is reported."""
-    from scalecheck.answers import widget_answers_in_notebook
+    from scalecheck.exercise.answers import widget_answers_in_notebook
 
     env = {"SCALECHECK_STRICT": "0", "SCALECHECK_NOTEBOOK": str(copy)}
     states = []
@@ -123,7 +123,7 @@ def test_restart_and_run_all_grades_the_last_answer_typed(copy, tmp_path):
     side = json.loads(copy.with_name(copy.stem + ".answers.json").read_text())
     assert side["answers"][question] == "15"
     assert widget_answers_in_notebook(saved)[question] == "15"  # was 7.5: the last model in the file
-    from scalecheck.answers import saved_answers
+    from scalecheck.exercise.answers import saved_answers
     result = saved_answers(saved, side)
     assert result.values[question] == "15"
     assert len(result.conflicts) == 1 and result.conflicts[0].startswith(f"{question}: 3 saved answers disagree")

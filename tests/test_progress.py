@@ -1,4 +1,4 @@
-"""scalecheck.progress: a learner's progress per set, from saved answers, judged like the checks judge them."""
+"""scalecheck.exercise.progress: a learner's progress per set, from saved answers, judged like the checks judge them."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scalecheck import exercises, progress
-from scalecheck.answers import AnswerStore
+from scalecheck.exercise import exercises, progress
+from scalecheck.exercise.answers import AnswerStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SET = "01_orders_of_magnitude"

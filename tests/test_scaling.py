@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalecheck import data, scaling
+from scalecheck.core import data
+from scalecheck.models import scaling
 
 
 # -- power laws ---------------------------------------------------------------

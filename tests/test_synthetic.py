@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from scalecheck import data, synthetic as sy
+from scalecheck.core import data
+from scalecheck.models import synthetic as sy
 
 
 # -- Gaussian collapse --------------------------------------------------------

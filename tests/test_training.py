@@ -1,8 +1,9 @@
-"""Package functions of lesson 03 (scalecheck.training) against published figures."""
+"""Package functions of lesson 03 (scalecheck.models.training) against published figures."""
 import numpy as np
 import pytest
 
-from scalecheck import cluster, data, hardware, training
+from scalecheck.models import cluster, training
+from scalecheck.core import data, hardware
 
 H100 = hardware.peak_flop_per_s("H100", "bf16_dense")
 A100 = hardware.peak_flop_per_s("A100 40GB", "bf16_dense")

@@ -1,4 +1,4 @@
-"""Package functions of lesson 06 (scalecheck.trends) against published figures."""
+"""Package functions of lesson 06 (scalecheck.models.trends) against published figures."""
 import math
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scalecheck import cluster, trends
+from scalecheck.models import cluster, trends
 
 
 # ---------------------------------------------------------------------------

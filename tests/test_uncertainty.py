@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from scalecheck import cluster, datawall, training, uncertainty
+from scalecheck.models import cluster, datawall, training
+from scalecheck.core import uncertainty
 
 
 def test_one_implementation_shared_by_every_lesson():

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from scalecheck import units
+from scalecheck.core import units
 
 
 @pytest.mark.parametrize("text, dimension, scale", [

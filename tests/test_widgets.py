@@ -1,7 +1,7 @@
 """Explorers: re-building one (re-running its cell) closes the old one's widgets."""
 import ipywidgets as widgets
 
-from scalecheck.widgets import Explorer
+from scalecheck.ui.widgets import Explorer
 
 
 def _explorer(slider=None, css_class="test-explorer"):

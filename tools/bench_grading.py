@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from scalecheck import grading, release  # noqa: E402
-from scalecheck.grading import sandbox  # noqa: E402
+from scalecheck.classroom import grading, release  # noqa: E402
+from scalecheck.classroom.grading import sandbox  # noqa: E402
 
 
 def _submission(set_name: str, tag: str) -> nbformat.NotebookNode:

@@ -43,13 +43,15 @@ import numpy as np
 import pandas as pd
 import matplotlib
 import ipywidgets as widgets
-from scalecheck import data, exercises, hardware, units, widgets as course_widgets
+from scalecheck.core import data, hardware, units
+from scalecheck.exercise import exercises
+from scalecheck.ui import widgets as course_widgets
 """
 
 PROBE = r'''
 import json as _json, resource as _resource, statistics as _statistics, time as _time
 def __scalecheck_probe():
-    from scalecheck.widgets import Explorer
+    from scalecheck.ui.widgets import Explorer
     results = []
     for name, value in list(globals().items()):
         if not isinstance(value, Explorer) or name.startswith("_"):

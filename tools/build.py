@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from scalecheck import keys as keymod  # noqa: E402
+from scalecheck.exercise import keys as keymod  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
@@ -406,7 +406,7 @@ SCALE_WORDS = {"thousand", "million", "billion", "trillion", "bn", "k", "K", "M"
 def _followed_by_scale(after: str) -> bool:
     """Does the word after a number rescale it: a scale word ("billion", "47k",
     "39.3T") or a unit with an SI prefix ("EFLOP/s", "GW", "MWh")?"""
-    from scalecheck.units import split_prefix
+    from scalecheck.core.units import split_prefix
 
     word = after.strip()
     if not word:
@@ -604,7 +604,7 @@ def _unit_tokens(text: str) -> list[str]:
 
 
 def _same_unit(token: str, unit) -> bool:
-    from scalecheck.units import UnitError, parse_unit
+    from scalecheck.core.units import UnitError, parse_unit
 
     try:
         parsed = parse_unit(token)
@@ -622,7 +622,7 @@ def unit_label_problem(unit_text: str, question_text: str) -> str:
     - any other unit: the text must name it, or a unit of the same kind and
       size (e.g. "years" for yr, "tokens/parameter" for token/param).
     """
-    from scalecheck.units import UnitError, parse_unit
+    from scalecheck.core.units import UnitError, parse_unit
 
     text = _plain_text(question_text)
     if unit_text == "%":
@@ -700,8 +700,8 @@ CODE_SPAN = re.compile(r"`([^`\n]{1,40})`")
 
 def example_answers(solution) -> list[str]:
     """The example inputs (code spans that read as a number) in a set's first markdown cell."""
-    from scalecheck.checks import is_blank
-    from scalecheck.units import parse_quantity
+    from scalecheck.exercise.checks import is_blank
+    from scalecheck.core.units import parse_quantity
 
     first = next((c for c in solution.cells if c.cell_type == "markdown"), None)
     examples = []
@@ -718,7 +718,7 @@ def example_answers(solution) -> list[str]:
 
 def example_problems(path: Path) -> list[str]:
     """Each "How to answer" example judged correct or close for a question of the set."""
-    from scalecheck.checks import NumberSpec, judge
+    from scalecheck.exercise.checks import NumberSpec, judge
 
     entries = keymod.read_document(SOLUTIONS / "keys" / f"{path.stem}.json")["questions"]
     problems = []

@@ -608,7 +608,7 @@ def build(out: Path, execute: bool = True, jobs: int = 2) -> dict[str, Any]:
 
 
 def _build_claims(out: Path, order, titles, lesson_texts, write) -> int:
-    from scalecheck import ledger
+    from scalecheck.models import ledger
 
     claims_frame = ledger.load_claims()
     sources_frame = ledger.load_sources()
@@ -641,7 +641,7 @@ def references_body() -> str:
         licence = html.escape(str(entry.get("license") or entry.get("licence") or ""))
         items.append(f'<li><a href="data/{html.escape(name)}"><code>{html.escape(name)}</code></a>: '
                      f"{citation}{' (' + licence + ')' if licence else ''}</li>")
-    from scalecheck import ledger
+    from scalecheck.models import ledger
 
     sources = ledger.load_sources()
     source_items = "".join(

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scalecheck import data  # noqa: E402
-from scalecheck.keys import write_atomic  # noqa: E402
+from scalecheck.core import data  # noqa: E402
+from scalecheck.exercise.keys import write_atomic  # noqa: E402
 
 
 def main() -> int:

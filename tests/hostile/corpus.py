@@ -128,7 +128,7 @@ def probe_source(context: dict) -> str:
         "        cmd = open(f'/proc/{pid}/cmdline', 'rb').read()",
         "    except OSError:",
         "        continue",
-        "    if b'pytest' in cmd or b'scalecheck.grading ' in cmd:",
+        "    if b'pytest' in cmd or b'scalecheck.classroom.grading ' in cmd:",
         "        print('LE' + 'AK grader process visible', pid)",
         "try:",
         "    os.listdir(f'/proc/{os.getppid()}/root/work')",

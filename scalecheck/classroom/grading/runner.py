@@ -1,0 +1,370 @@
+"""Running one submission (in a worker process): parse, sandbox, execute, read back.
+
+The worker's whole job happens inside one time budget that starts before
+the notebook is parsed. What it returns is validated again by the grader's
+main process before use or caching.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import sandbox
+from .scoring import Execution, validate_answers
+
+MAX_CELLS = 2000
+MAX_CELL_CHARS = 200_000
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024   # one ZeroMQ message from the kernel; larger ones drop the connection
+EXTRACT_BUDGET = 2_000_000             # bytes the grader's own read-back cell may produce
+ANSWERS_MIME = "application/x-scalecheck-answers+json"
+MAX_REPORT_CELLS = 400                 # cells kept for the feedback report (and the cache)
+MAX_REPORT_CHARS = 3_000_000
+
+
+@dataclass
+class Limits:
+    cell_timeout_s: int = 30
+    total_timeout_s: int = 180
+    memory_mb: int = 2048
+    output_kb: int = 512        # stdout/stderr per stream, in the kernel
+    output_total_kb: int = 2048  # every output and display update together, counted in the grader
+    processes: int = 64
+    file_mb: int = 64
+    disk_mb: int = 256
+
+
+def extraction_source(exercise_set: str, cases: dict[str, list], marker: str) -> str:
+    source = (Path(__file__).parent / "kernel_extract.py").read_text(encoding="utf-8")
+    return source + f"\n_scalecheck_extract({exercise_set!r}, {json.dumps(cases)!r}, {marker!r})\n"
+
+
+def parse_notebook(raw: bytes) -> tuple[dict | None, str]:
+    """(notebook document, '') or (None, why not). A UTF-8 BOM is accepted."""
+    if not raw.strip():
+        return None, "the file is empty"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, f"not a valid notebook: not UTF-8 text (byte {error.start})"
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        message = getattr(error, "msg", str(error))
+        return None, f"not a valid notebook: the JSON does not parse ({message} at line {getattr(error, 'lineno', '?')})"
+    except RecursionError:
+        return None, "not a valid notebook: the JSON is nested too deep"
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        return None, "not a notebook: no list of cells"
+    if len(document["cells"]) > MAX_CELLS:
+        return None, f"too many cells ({len(document['cells'])}; the limit is {MAX_CELLS})"
+    return document, ""
+
+
+def clean_cells(document: dict) -> list[dict]:
+    """Code and markdown cells only, sources as text, no outputs or metadata."""
+    cells = []
+    for index, cell in enumerate(document["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown"):
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if not isinstance(source, str):
+            source = ""
+        if len(source) > MAX_CELL_CHARS:
+            source = source[:MAX_CELL_CHARS] + "\n# [the rest of this cell was cut by the grader]"
+        if cell["cell_type"] == "code":
+            cells.append({"cell_type": "code", "id": f"c{index}", "metadata": {}, "source": source,
+                          "outputs": [], "execution_count": None})
+        else:
+            cells.append({"cell_type": "markdown", "id": f"c{index}", "metadata": {}, "source": source})
+    return cells
+
+
+def _client_classes(message_cap: int):
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    class Manager(AsyncKernelManager):
+        """Connection file readable by the kernel's uid (in a folder only it reaches);
+        a client that refuses huge messages."""
+
+        kernel_uid: int | None = None
+
+        def write_connection_file(self, **kwargs):
+            super().write_connection_file(**kwargs)
+            if self.kernel_uid is not None:
+                os.chmod(self.connection_file, 0o644)  # readable by the kernel's uid, writable by none of it
+
+        def client(self, **kwargs):
+            context = zmq.asyncio.Context()
+            # pyzmq applies a context's socket options to every socket it makes
+            context.setsockopt(zmq.MAXMSGSIZE, message_cap)
+            context.setsockopt(zmq.LINGER, 0)
+            return super().client(context=context, **kwargs)
+
+    class CappedClient(NotebookClient):
+        """Counts every message's size against one budget, display updates included."""
+
+        budget = 2_000_000
+        extract_budget = EXTRACT_BUDGET
+        protected_cell = -1
+        current_cell = -1
+        freeze: Any = None
+        extract_overflow = False
+        _noted = False
+
+        async def async_start_new_kernel_client(self):
+            client = await super().async_start_new_kernel_client()
+            if self.freeze is not None:
+                self.freeze()  # before any student code: the socket folder stops being writable
+            return client
+
+        async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+            self.current_cell = cell_index
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
+        def process_message(self, msg, cell, cell_index):
+            content = msg.get("content") if isinstance(msg, dict) else None
+            kind = msg.get("msg_type") if isinstance(msg, dict) else None
+            if not isinstance(content, dict) or not isinstance(kind, str):
+                return None
+            if kind == "status":
+                if content.get("execution_state") not in ("idle", "busy", "starting"):
+                    return None
+                return super().process_message(msg, cell, cell_index)
+            if cell_index == self.protected_cell:
+                if self.extract_budget < 0:
+                    return None
+                self.extract_budget -= _size(content)
+                if self.extract_budget < 0:
+                    self.extract_overflow = True
+                    return None
+            else:
+                if self.budget < 0:
+                    return None
+                self.budget -= _size(content)
+                if self.budget < 0:
+                    if not self._noted:
+                        self._noted = True
+                        from nbformat.v4 import new_output
+
+                        cell.outputs.append(new_output("stream", name="stderr",
+                                                       text="[further output dropped: the grader's output limit was reached]\n"))
+                    return None
+            try:
+                return super().process_message(msg, cell, cell_index)
+            except Exception as error:  # a malformed message from a hostile kernel
+                if type(error).__name__ == "CellExecutionComplete":
+                    raise
+                return None
+
+    return Manager, CappedClient
+
+
+def _size(content: dict) -> int:
+    try:
+        return len(json.dumps(content, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return 1 << 30
+
+
+def run_submission(raw: bytes, sidecar: bytes | None, exercise_set: str, course: str, cases: dict[str, list],
+                   limits: dict, index: int, use_sandbox: bool) -> dict:
+    """Execute one submission; returns its Execution as a dict. Never raises."""
+    started = time.monotonic()
+    try:
+        return _run(raw, sidecar, exercise_set, course, cases, Limits(**limits), index, use_sandbox, started)
+    except Exception as error:  # the boundary: whatever happens, this submission alone fails
+        return asdict(Execution(failure=f"the grader could not run it ({type(error).__name__}: {str(error)[:200]})",
+                                seconds=time.monotonic() - started))
+
+
+def _run(raw, sidecar, exercise_set, course, cases, limit: Limits, index, use_sandbox, started) -> dict:
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_core.utils import run_sync
+
+    result = Execution()
+    document, reason = parse_notebook(raw)
+    cells = clean_cells(document) if document is not None else []
+    parse_s = time.monotonic() - started
+    if document is None:
+        result.failure = reason
+        return asdict(result)
+    if parse_s >= limit.total_timeout_s:
+        result.failure = f"stopped after the total time limit of {limit.total_timeout_s} s (while reading the notebook)"
+        return asdict(result)
+    notebook = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+                                   "metadata": {"kernelspec": {"name": "scalecheck-grader", "display_name": "grader", "language": "python"}}})
+
+    work = Path(tempfile.mkdtemp(prefix="scg-"))
+    process_holder: dict[str, Any] = {}
+    try:
+        os.chmod(work, 0o700)
+        handin, ipc, kernels = work / "handin", work / "ipc", work / "kernels" / "scalecheck-grader"
+        handin.mkdir()
+        ipc.mkdir()
+        kernels.mkdir(parents=True)
+        (handin / "submission.ipynb").write_bytes(raw)
+        if sidecar is not None:
+            (handin / "submission.answers.json").write_bytes(sidecar)
+        uid = sandbox.sandbox_uid(index) if use_sandbox and sandbox.is_root() else None
+        for path in (handin, handin / "submission.ipynb", handin / "submission.answers.json"):
+            if path.exists():
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        if uid is not None:
+            os.chown(ipc, uid, uid)
+        os.chmod(ipc, 0o700)
+        if use_sandbox:
+            home, course_in, tmp, start_in = sandbox.HOME, sandbox.COURSE, "/tmp", str(work)
+            kernel_argv = [sys.executable, "-P", "-m", "scalecheck.exercise.grading_kernel", "-f", "{connection_file}",
+                           "--output-kb", str(limit.output_kb), "--handin", sandbox.HANDIN, "--sandboxed"]
+            argv = sandbox.kernel_command(course=course, handin=str(handin), ipc_dir=str(ipc), uid=uid if uid is not None else 0,
+                                          limits=sandbox.SandboxLimits(limit.memory_mb, limit.processes, limit.file_mb,
+                                                                       limit.disk_mb, 256, limit.total_timeout_s + 60),
+                                          kernel_argv=kernel_argv)
+        else:
+            run_dir = work / "run"
+            run_dir.mkdir()
+            home, course_in, tmp, start_in = str(run_dir), course, str(run_dir), str(run_dir)
+            argv = [sys.executable, "-P", "-m", "scalecheck.exercise.grading_kernel", "-f", "{connection_file}",
+                    "--memory-mb", str(limit.memory_mb), "--output-kb", str(limit.output_kb), "--handin", str(handin)]
+        (kernels / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "scalecheck grader",
+                                                          "language": "python", "interrupt_mode": "message"}))
+        env = {
+            "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": tmp,
+            "PYTHONPATH": course_in, "SCALECHECK_COURSE_ROOT": course_in,
+            "SCALECHECK_NOTEBOOK": f"{home}/submission.ipynb", "SCALECHECK_ANSWERS": f"{home}/submission.answers.json",
+            "SCALECHECK_STRICT": "0", "MPLBACKEND": "agg", "MPLCONFIGDIR": f"{tmp}/.mpl",
+            "IPYTHONDIR": f"{tmp}/.ipython", "JUPYTER_RUNTIME_DIR": f"{tmp}/.jupyter-runtime",
+            "JUPYTER_CONFIG_DIR": f"{tmp}/.jupyter", "JUPYTER_DATA_DIR": f"{tmp}/.jupyter-data",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+        }
+        marker = f"SCALECHECK-ANSWERS-{secrets.token_hex(8)}:"
+        notebook.cells.append(nbformat.v4.new_code_cell(extraction_source(exercise_set, cases, marker)))
+        Manager, CappedClient = _client_classes(MAX_MESSAGE_BYTES)
+        manager = Manager(kernel_name="scalecheck-grader", transport="ipc", ip=str(ipc / "k"),
+                          connection_file=str(ipc / "kernel.json"),
+                          kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]))
+        manager.kernel_uid = uid
+        remaining = max(1.0, limit.total_timeout_s - (time.monotonic() - started))
+        client = CappedClient(
+            notebook, km=manager, timeout=limit.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
+            error_on_timeout={"ename": "TimeoutError", "evalue": f"the cell ran longer than {limit.cell_timeout_s} s and was stopped"},
+            record_timing=False, store_widget_state=False, resources={"metadata": {"path": start_in}},
+            startup_timeout=int(min(120, remaining)), ipython_hist_file=":memory:", shutdown_kernel="immediate",
+        )
+        client.budget = limit.output_total_kb * 1024
+        client.protected_cell = len(notebook.cells) - 1
+        if uid is not None:
+            def freeze():
+                os.chown(ipc, 0, 0)
+                os.chmod(ipc, 0o755)
+            client.freeze = freeze
+        logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # no kernel chatter in the progress bar
+        timed_out = threading.Event()
+        finished = threading.Event()
+
+        def watchdog():
+            if not finished.wait(remaining):
+                timed_out.set()
+                _kill(manager)
+
+        threading.Thread(target=watchdog, daemon=True).start()
+        try:
+            # the kernel's own chatter is not the teacher's business (SCALECHECK_GRADER_DEBUG=1 shows it)
+            quiet = None if os.environ.get("SCALECHECK_GRADER_DEBUG") else subprocess.DEVNULL
+            client.execute(env=env, stdout=quiet, stderr=quiet, stdin=subprocess.DEVNULL)
+        except Exception as error:  # DeadKernelError, startup failures, ...
+            if timed_out.is_set():
+                result.failure = f"stopped after the total time limit of {limit.total_timeout_s} s"
+            else:
+                died_at = client.current_cell
+                where = f" in cell {died_at}" if 0 <= died_at < len(notebook.cells) - 1 else ""
+                if type(error).__name__ in ("DeadKernelError", "RuntimeError", "CellTimeoutError"):
+                    result.failure = (f"the kernel died or stopped responding{where} "
+                                      f"({type(error).__name__}; e.g. os._exit, a signal, or memory)")
+                else:  # the kernel's own messaging was tampered with
+                    result.failure = f"the kernel stopped answering properly{where} ({type(error).__name__})"
+        finally:
+            finished.set()
+            _kill(manager)
+            try:
+                run_sync(manager.cleanup_resources)()
+            except Exception:
+                pass
+        for number, cell in enumerate(notebook.cells[:-1]):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    if output.get("ename") in ("KeyboardInterrupt", "TimeoutError"):
+                        result.problems.append(f"cell {number}: stopped after the per-cell time limit of {limit.cell_timeout_s} s")
+                    else:
+                        result.problems.append(f"cell {number}: {str(output.get('ename'))[:60]}: {str(output.get('evalue'))[:120]}")
+        extract = notebook.cells[-1]
+        payload = None
+        for output in extract.get("outputs", []):
+            data = output.get("data") if isinstance(output, dict) else None
+            text = data.get(ANSWERS_MIME, "") if isinstance(data, dict) else ""
+            if isinstance(text, str) and text.startswith(marker):
+                payload = text[len(marker):]
+        if client.extract_overflow:
+            result.problems.append("the answers could not be read back from the kernel (the reply was too large)")
+        elif payload is not None:
+            try:
+                answers, notes, found = validate_answers(json.loads(payload))
+            except (ValueError, RecursionError):
+                answers, notes, found = {}, ["the answers could not be read back from the kernel (not JSON)"], True
+            result.answers = answers
+            result.problems.extend(notes)
+            if not found:
+                result.problems.append("the exercise set was never opened (the setup cell did not run or was removed)")
+        elif not result.failure:
+            result.problems.append("the answers could not be read back from the kernel")
+        notebook.cells = notebook.cells[:-1]
+        result.problems = result.problems[:50]
+        # plain data (no slow schema validation), cut to what a report can show
+        kept, size = [], 0
+        for cell in notebook.cells:
+            size += len(cell.get("source", "")) + _size({"o": cell.get("outputs", [])})
+            if len(kept) >= MAX_REPORT_CELLS or size > MAX_REPORT_CHARS:
+                break
+            kept.append(cell)
+        result.executed = {"cells": json.loads(json.dumps(kept, default=str)), "cut": len(notebook.cells) - len(kept)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        result.seconds = time.monotonic() - started
+    return asdict(result)
+
+
+def _kill(manager) -> None:
+    """SIGKILL the kernel's process group (bwrap and, through the PID namespace, all it started)."""
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (OSError, AttributeError):
+        try:
+            os.kill(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        process.wait(timeout=10)
+    except Exception:
+        pass

@@ -1,4 +1,0 @@
-"""python -m scalecheck.grading (what ``course.py grade`` runs)."""
-from .orchestrate import main
-
-raise SystemExit(main())

@@ -343,3 +343,88 @@ def test_store_restores_the_most_recent_answer_and_stamps_the_widget(course, tmp
     stamps = [c for c in box.input._dom_classes if c.startswith("scalecheck-t-")]
     assert len(stamps) == 1 and int(stamps[0].split("-")[-1]) > 1.7e12
     assert json.loads(store.sidecar.read_text())["times"]["q1"] == int(stamps[0].split("-")[-1])
+
+
+# -- the check history (issue 15, item 6) ------------------------------------
+
+def _history_file(tmp_path) -> dict:
+    return json.loads((tmp_path / "nb.answers.json").read_text())["attempts"]
+
+
+def test_every_check_is_recorded_without_the_key(course, tmp_path):
+    store = AnswerStore(sidecar=tmp_path / "nb.answers.json")
+    ex = exercises.start("99_test", strict=False, store=store)
+    box = ex.number("q1")
+    box.value = "3 EFLOP/s"      # wrong
+    box.value = "7.9e22"         # close
+    box.value = "79 EFLOP/s"     # correct
+    box.submit()                 # the same answer checked again: not a new try
+    ex.check("q3", lambda x: x + 1)
+    ex.check("q3", lambda x: x + 1)  # re-running the cell: the same try
+    ex.check("q3", lambda x: x * 2)
+    ex.check("q3", ...)          # blank: no try
+    attempts = _history_file(tmp_path)
+    assert [c[1] for c in attempts["q1"]] == ["wrong", "close", "correct"]
+    assert [c[1] for c in attempts["q3"]] == ["wrong", "correct"]
+    assert all(len(c) == 3 and isinstance(c[0], int) for c in attempts["q1"])
+    stored = json.dumps(attempts)
+    assert "7.9e+19" not in stored and "79000000000000000000" not in stored and "EFLOP" not in stored
+    history = store.history()
+    assert (history.tries("q1"), history.first_correct("q1")) == (3, 3)
+    assert (history.tries("q3"), history.first_correct("q3")) == (2, 2)
+    assert store.all()["q1"] == "79 EFLOP/s"  # the answers are kept beside the history
+
+
+def test_a_code_answer_is_a_try_once_and_a_restored_box_is_none(course, tmp_path):
+    store = AnswerStore(sidecar=tmp_path / "nb.answers.json")
+    ex = exercises.start("99_test", strict=False, store=store)
+    ex.number("q1", 8e19)
+    ex.number("q1", 8e19)   # Run All again
+    ex.choice("q2", "BF16 dense")
+    store.put("q2", "FP8 with sparsity", at_ms=5)  # typed earlier, no verdict recorded
+    assert [c[1] for c in _history_file(tmp_path)["q1"]] == ["correct"]
+    before = _history_file(tmp_path)
+    exercises.start("99_test", strict=False, store=store).choice("q2")  # restored from the side file: not a check
+    assert _history_file(tmp_path) == before
+
+
+def test_history_keeps_the_latest_checks_only(course, tmp_path):
+    from scalecheck.exercise.answers import HISTORY_LIMIT
+
+    store = AnswerStore(sidecar=tmp_path / "nb.answers.json")
+    for n in range(HISTORY_LIMIT + 15):
+        assert store.put("q1", str(n), at_ms=1_000 + n, verdict="wrong")
+    kept = _history_file(tmp_path)["q1"]
+    assert len(kept) == HISTORY_LIMIT and kept[-1][0] == 1_000 + HISTORY_LIMIT + 14
+
+
+@pytest.mark.parametrize("attempts", [
+    "not a dict", [1, 2], {"q1": "x"}, {"q1": [[None, "wrong"], ["1", "wrong"], [True, "correct"], [5, "genius"],
+                                              [5, 7], [5], {"t": 5}, [5, "wrong", "NOT HEX"], [5, "wrong", 3]]},
+    {"../etc": [[5, "wrong"]], "q 1": [[5, "wrong"]]},
+])
+def test_a_hostile_history_is_ignored_with_a_note(course, tmp_path, attempts):
+    from scalecheck.exercise.answers import read_history
+
+    side = tmp_path / "nb.answers.json"
+    side.write_text(json.dumps({"answers": {"q2": "BF16 dense"}, "attempts": attempts}))
+    history = read_history(json.loads(side.read_text()))
+    assert history.checks == {} and history.notes
+    store = AnswerStore(sidecar=side)
+    assert store.put("q1", "8e19", at_ms=9, verdict="correct")  # writing over it never fails
+    assert store.all() == {"q1": "8e19", "q2": "BF16 dense"}
+    assert store.history().checks == {"q1": [(9, "correct", store.history().checks["q1"][0][2])]}
+
+
+def test_huge_and_future_histories_are_bounded(course):
+    from scalecheck.exercise.answers import HISTORY_LIMIT, HISTORY_QUESTIONS, read_history
+
+    now = 1_800_000_000_000
+    huge = {f"q{n}": [[now - 1000 + i, "wrong", "ab"] for i in range(700)] for n in range(HISTORY_QUESTIONS + 20)}
+    huge["q0"] = [[now + 10 * 86_400_000, "correct"], [now - 5, "correct"], [1e300, "wrong"], [float("nan"), "wrong"]]
+    history = read_history({"attempts": huge}, now=now)
+    assert len(history.checks) == HISTORY_QUESTIONS
+    assert all(len(c) <= HISTORY_LIMIT for c in history.checks.values())
+    assert history.checks["q0"] == [(now - 5, "correct", "")]
+    notes = " ".join(history.notes)
+    assert "future" in notes and "beyond the latest" in notes and "beyond the first" in notes

@@ -74,3 +74,29 @@ def test_no_answers_yet_and_damaged_files_never_raise(tmp_path, monkeypatch):
 def test_command_line_help_exits_0(capsys):
     assert progress.main(["--help"]) == 0
     assert "course.py progress" in capsys.readouterr().out
+
+
+def test_progress_shows_your_own_tries_per_question(answered):
+    root = answered(with_key=True)
+    store = AnswerStore(root / "exercises" / f"{SET}.ipynb")
+    (first, _, _), (second, _, _) = _numeric_questions()[:2]
+    for moment, verdict in ((10, "wrong"), (11, "close"), (12, "correct")):
+        store.put(first, f"answer {moment}", at_ms=moment, verdict=verdict)
+    store.put(second, "9", at_ms=13, verdict="wrong")
+    row = progress.set_progress(SET)
+    labels = {label: (tries, first_ok) for label, tries, first_ok in row.history}
+    assert sorted(labels.values()) == [(1, None), (3, 3)]
+    text = progress.report().text()
+    assert "3 tries, correct at try 3" in text and "1 try, not correct yet" in text
+    assert "correct at try 3" in progress.report()._repr_html_()
+
+
+def test_progress_survives_a_hand_edited_history(answered):
+    root = answered(with_key=False)
+    side = root / "exercises" / f"{SET}.answers.json"
+    document = json.loads(side.read_text())
+    document["attempts"] = {"q1": [["yesterday", "correct"]], "bad id": 5}
+    side.write_text(json.dumps(document))
+    text = progress.report().text()
+    assert "unreadable entries of the check history were ignored" in text
+    assert "correct at try" not in text  # without the key, no verdict on correctness is shown

@@ -20,24 +20,40 @@ kernel session that JupyterLab keeps in the saved state after a restart):
 :func:`saved_answers` then takes the most recently typed answer and lists
 the disagreement. The kernel restores each box with the same rule, and the
 grader grades with it, so a grade is what the student last saw.
+
+The side file also keeps the learner's check history: per question, the
+latest ``HISTORY_LIMIT`` checks as ``[time ms, verdict, answer fingerprint]``
+(never the answer key or the expected value; the fingerprint is a short hash
+of the learner's own answer, so running the same answer again is not a new
+try). :func:`read_history` validates it: the file is the learner's, so a
+hand-edited or damaged history is dropped entry by entry with a note, never
+raised. The grader reads it for the class summary; it never changes a score.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from scalecheck.exercise.checks import STATUSES
 from scalecheck.exercise.keys import write_atomic
 
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 QUESTION_CLASS_PREFIX = "scalecheck-q-"
 TIME_CLASS_PREFIX = "scalecheck-t-"
 MAX_ANSWER_CHARS = 20_000  # a saved answer longer than this is not an answer
+HISTORY_LIMIT = 50  # checks kept per question (the latest): enough to see struggle, small on disk
+HISTORY_QUESTIONS = 200  # questions with a history in one side file (a set has about 15)
+FUTURE_SLACK_MS = 24 * 3600 * 1000  # a clock up to a day ahead is tolerated; later dates are not real
+_QUESTION_ID = re.compile(r"[A-Za-z0-9_]{1,100}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{1,16}")
 
 
 def now_ms() -> int:
@@ -248,21 +264,144 @@ class AnswerStore:
         saved = self.saved()
         return saved.values.get(question), saved.times.get(question, 0)
 
-    def put(self, question: str, value: Any, at_ms: int | None = None) -> bool:
-        """Save one answer with the time it was typed; False (and keep going) if it cannot."""
-        if self.sidecar is None:
-            return False
+    def _document(self) -> dict:
+        """The side file's valid content (answers, times, attempts), to be extended and written back."""
         loaded = self._load_sidecar()
         loaded = loaded if isinstance(loaded, dict) else {}
         answers = loaded.get("answers") if isinstance(loaded.get("answers"), dict) else {}
         times = loaded.get("times") if isinstance(loaded.get("times"), dict) else {}
         answers = {q: v for q, v in answers.items() if _valid_value(v)}
         times = {q: _valid_time(t) for q, t in times.items() if q in answers}
-        answers[question] = value
-        times[question] = now_ms() if at_ms is None else int(at_ms)
-        document = {"notebook": self.notebook.name if self.notebook else None, "answers": answers, "times": times}
+        attempts = {q: [list(c) for c in checks] for q, checks in read_history(loaded).checks.items()}
+        return {"notebook": self.notebook.name if self.notebook else None, "answers": answers, "times": times,
+                "attempts": attempts}
+
+    def _write(self, document: dict) -> bool:
+        if not document["attempts"]:
+            del document["attempts"]
         try:
             write_atomic(self.sidecar, json.dumps(document, indent=1, sort_keys=True) + "\n")
             return True
         except OSError:
             return False
+
+    def put(self, question: str, value: Any, at_ms: int | None = None, verdict: str | None = None) -> bool:
+        """Save one answer with the time it was typed; with ``verdict``, also a check
+        in the history. False (and keep going) if it cannot be saved."""
+        if self.sidecar is None:
+            return False
+        document = self._document()
+        moment = now_ms() if at_ms is None else int(at_ms)
+        document["answers"][question] = value
+        document["times"][question] = moment
+        if verdict is not None:
+            _append_check(document["attempts"], question, moment, verdict, fingerprint(value))
+        return self._write(document)
+
+    def record_check(self, question: str, verdict: str, answer: Any, at_ms: int | None = None) -> bool:
+        """Add one check to the history without saving an answer (code and written answers)."""
+        if self.sidecar is None or verdict not in STATUSES:
+            return False
+        document = self._document()
+        if not _append_check(document["attempts"], question, now_ms() if at_ms is None else int(at_ms), verdict,
+                             fingerprint(answer)):
+            return True  # the same answer checked again: not a new try, nothing to write
+        return self._write(document)
+
+    def history(self) -> "AttemptHistory":
+        """This notebook's check history, validated."""
+        return read_history(self._load_sidecar())
+
+
+# -- the check history ---------------------------------------------------------
+
+def fingerprint(answer: Any) -> str:
+    """A short hash of the learner's own answer: tells a new try from the same answer run again."""
+    text = answer if isinstance(answer, str) else repr(answer)
+    return hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _append_check(attempts: dict, question: str, moment: int, verdict: str, mark: str) -> bool:
+    """Append a check unless it repeats the last one's answer and verdict; keep the latest HISTORY_LIMIT."""
+    if verdict not in STATUSES or not _QUESTION_ID.fullmatch(str(question)):
+        return False
+    checks = attempts.setdefault(question, [])
+    if checks and checks[-1][1:] == [verdict, mark]:
+        return False
+    checks.append([int(moment), verdict, mark])
+    del checks[:-HISTORY_LIMIT]
+    return True
+
+
+@dataclass
+class AttemptHistory:
+    """Checks per question, oldest first: (time ms, verdict, answer fingerprint)."""
+
+    checks: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def tries(self, question: str) -> int:
+        return len(self.checks.get(question, []))
+
+    def first_correct(self, question: str) -> int | None:
+        """The try (1 = first) at which the question was first judged correct; None if never."""
+        for number, (_, verdict, _mark) in enumerate(self.checks.get(question, []), start=1):
+            if verdict == "correct":
+                return number
+        return None
+
+
+def _valid_check(entry: Any, latest_ms: int) -> tuple[int, str, str] | None | str:
+    """A check as stored, validated: the check, None if unreadable, "future" if dated ahead."""
+    if not isinstance(entry, list) or len(entry) not in (2, 3):
+        return None
+    moment, verdict = _valid_time(entry[0]), entry[1]
+    mark = entry[2] if len(entry) == 3 else ""
+    if not moment or not isinstance(verdict, str) or verdict not in STATUSES:
+        return None
+    if not isinstance(mark, str) or (mark and not _FINGERPRINT.fullmatch(mark)):
+        return None
+    return "future" if moment > latest_ms else (moment, verdict, mark)
+
+
+def read_history(sidecar: Any, now: int | None = None) -> AttemptHistory:
+    """The validated check history of a parsed side file; total (notes instead of exceptions).
+
+    Dropped with a note: entries of the wrong shape or type, verdicts that are
+    not verdicts, question ids that are not ids, checks dated more than a day
+    ahead of ``now``; only the latest HISTORY_LIMIT checks per question and
+    the first HISTORY_QUESTIONS questions are kept."""
+    history = AttemptHistory()
+    raw = sidecar.get("attempts") if isinstance(sidecar, dict) else None
+    if raw is None:
+        return history
+    if not isinstance(raw, dict):
+        history.notes.append("the check history in the side file is malformed; it was ignored")
+        return history
+    latest = (now_ms() if now is None else now) + FUTURE_SLACK_MS
+    dropped = future = trimmed = 0
+    for question in sorted(q for q in raw if isinstance(q, str))[:HISTORY_QUESTIONS]:
+        entries = raw[question]
+        if not _QUESTION_ID.fullmatch(question) or not isinstance(entries, list):
+            dropped += 1
+            continue
+        kept = []
+        trimmed += max(0, len(entries) - 10 * HISTORY_LIMIT)  # a huge list: only its tail is read
+        for entry in entries[-10 * HISTORY_LIMIT:]:
+            check = _valid_check(entry, latest)
+            future += check == "future"
+            dropped += check is None
+            if isinstance(check, tuple):
+                kept.append(check)
+        kept.sort(key=lambda c: c[0])  # stable: equal times keep the file's order
+        trimmed += max(0, len(kept) - HISTORY_LIMIT)
+        if kept:
+            history.checks[question] = kept[-HISTORY_LIMIT:]
+    extra = len(raw) - min(len(raw), HISTORY_QUESTIONS)
+    for count, text in ((dropped, "unreadable entries of the check history were ignored"),
+                        (future, "checks dated in the future were ignored"),
+                        (trimmed, f"older checks beyond the latest {HISTORY_LIMIT} per question were left out"),
+                        (extra, f"questions beyond the first {HISTORY_QUESTIONS} in the check history were ignored")):
+        if count:
+            history.notes.append(f"{count} {text}")
+    return history

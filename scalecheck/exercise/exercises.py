@@ -162,7 +162,13 @@ class ExerciseSet:
         if spec is None:
             return self._unknown(question)
         feedback = self.staged(question, answer, judge(question, answer, spec), spec)
+        self.log_check(question, feedback, feedback.message if callable(answer) else answer)
         return self._record(question, feedback, from_code=True, answer=answer)
+
+    def log_check(self, question: str, feedback: Feedback, answer: Any) -> None:
+        """Add a check to the learner's history (side file); a blank answer is no try."""
+        if feedback.status != "unanswered":
+            self.store.record_check(question, feedback.status, answer)
 
     def number(self, question: str, answer: Any = ...) -> "AnswerBox":
         """A number answer box; ``answer`` given in code fills it."""
@@ -332,6 +338,8 @@ class AnswerBox:
         if moment:
             self._stamp(moment)  # a restored answer keeps the time it was typed
         self.feedback = self._judge()
+        if self.from_code:  # running a cell that gives its answer in code is a check (an unchanged answer is no new try)
+            self.exercise_set.log_check(question, self.feedback, answer)
         self.exercise_set._record(question, self.feedback, from_code=self.from_code, answer=self._current_answer())
         self.input.observe(self._on_change, names="value")
         self.button.on_click(self._on_button)
@@ -397,12 +405,16 @@ class AnswerBox:
         if self.input.value is not None and not is_blank(self.input.value):
             moment = now_ms()
             self._stamp(moment)
-            self.exercise_set.store.put(self.question, self.input.value, at_ms=moment)
+            # a text area's verdict waits for Submit (see _on_button); every other change is a check
+            verdict = None if isinstance(self.spec, WrittenSpec) or self.feedback.status == "unanswered" \
+                else self.feedback.status
+            self.exercise_set.store.put(self.question, self.input.value, at_ms=moment, verdict=verdict)
 
     def _on_button(self, _button) -> None:
         if isinstance(self.spec, WrittenSpec):
             self.submitted = True
             self.feedback = self._judge()
+            self.exercise_set.log_check(self.question, self.feedback, self._current_answer())
             self.exercise_set._record(self.question, self.feedback, from_code=False, answer=self._current_answer())
         else:
             self._on_change(None)

@@ -11,7 +11,9 @@ the most recent of the two per question. They are judged with the full answer
 key where the course has it (self-study), and otherwise with the public checks,
 which cannot say correct or close: a hand-out shows "graded later" instead.
 Questions answered with a function have no box; only running the notebook
-checks them, so they are counted apart. Nothing is written.
+checks them, so they are counted apart. Below the table, your own check
+history per question (from the side file): how many tries, and at which try a
+question was first judged correct. Nothing is written.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class SetProgress:
     functions: int = 0  # questions answered with a function in code: no box, checked by running the notebook
     judged: bool = True  # False without the full key: correct/close unknown
     problems: list[str] = field(default_factory=list)
+    history: list[tuple[str, int, int | None]] = field(default_factory=list)  # (label, tries, first correct try)
 
     @property
     def still_open(self) -> int:
@@ -63,9 +66,14 @@ def set_progress(name: str, root: Path | None = None) -> SetProgress:
         result.problems.append(f"{name}: its question list could not be read ({type(error).__name__})")
         return result
     result.judged = exercise_set.has_answers
+    store = AnswerStore(notebook)
+    history = store.history()
+    result.problems += [f"{name}: {note}" for note in history.notes]
+    result.history = [(exercise_set.label(q), history.tries(q), history.first_correct(q))
+                      for q in sorted(history.checks, key=lambda q: ((exercise_set.entries or {}).get(q) or {}).get("order", 0))]
     if exercise_set.load_problem:
         result.problems.append(exercise_set.load_problem)
-    saved = AnswerStore(notebook).saved()
+    saved = store.saved()
     result.problems += saved.conflicts
     entries = exercise_set.entries or {}
     for question, entry in entries.items():
@@ -116,8 +124,22 @@ class Report:
         widths = [max(len(line[i]) for line in table) for i in range(len(self.HEADER))]
         lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
         lines.insert(1, "  ".join("-" * width for width in widths))
-        lines += ["", self._footnote()] + [f"note: {p}" for row in self.rows for p in row.problems]
+        lines += ["", self._footnote()] + self.history_lines()
+        lines += [f"note: {p}" for row in self.rows for p in row.problems]
         return "\n".join(lines)
+
+    def history_lines(self) -> list[str]:
+        """Your tries per question, one line per set that has a history."""
+        lines = []
+        for row in self.rows:
+            if not row.history:
+                continue
+            parts = []
+            for label, tries, first in row.history:
+                when = "" if not row.judged else f", correct at try {first}" if first else ", not correct yet"
+                parts.append(f"{label} {tries} {'try' if tries == 1 else 'tries'}{when}")
+            lines.append(f"{row.name}: " + "; ".join(parts))
+        return (["", "Your checks so far (a try is a check of a new answer):"] + lines) if lines else []
 
     def _footnote(self) -> str:
         started = [row for row in self.rows if row.answered]
@@ -136,8 +158,11 @@ class Report:
         body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding-right:1em'>{html.escape(c)}</td>"
                                         for c in self._cells(row)) + "</tr>" for row in self.rows)
         notes = "".join(f"<li>{html.escape(p)}</li>" for row in self.rows for p in row.problems)
+        lines = self.history_lines()
+        history = (f"<p>{html.escape(lines[1])}</p><ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines[2:])
+                   + "</ul>") if lines else ""
         return (f"<div class='scalecheck-progress'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                f"<p>{html.escape(self._footnote())}</p>" + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
+                f"<p>{html.escape(self._footnote())}</p>{history}" + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 
 
 def report(root: Path | None = None) -> Report:

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from scalecheck.models import agi
+from scalecheck.models import agi, trends
 from scalecheck.core import hardware, units
 
 
@@ -170,6 +170,8 @@ def test_years_to_multiple():
         agi.years_to_multiple(10.0, 1.0)
     with pytest.raises(ValueError):
         agi.years_to_multiple(-1.0, 2.0)
+    # one home for growth arithmetic: lesson 06's trends
+    assert agi.years_to_multiple is trends.years_to_multiple
 
 
 # -- Definitions -----------------------------------------------------------------

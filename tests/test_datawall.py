@@ -20,6 +20,14 @@ def test_chinchilla_compute_optimal_split():
         assert d / n == pytest.approx(ratio)
 
 
+def test_tokens_per_param_has_one_home_in_scaling():
+    from scalecheck.models import scaling
+
+    # lesson 04 defines the ratio from Chinchilla itself (1.4T tokens / 70B parameters)
+    assert dw.CHINCHILLA_TOKENS_PER_PARAM is scaling.CHINCHILLA_TOKENS_PER_PARAM
+    assert scaling.CHINCHILLA_TOKENS_PER_PARAM == 20.0
+
+
 def test_llama3_405b_is_close_to_compute_optimal():
     # Llama 3.1-405B: 3.8e25 FLOP on 15.6T tokens (arXiv:2407.21783). At 20 tokens/param the
     # compute-optimal D is ~11T, so the run used ~1.4x the tokens: over-training factor ~2

@@ -44,6 +44,16 @@ def test_total_and_yearly_factor_round_trip(total, years):
     assert trends.total_factor(yearly, years) == pytest.approx(total, rel=1e-9)
 
 
+def test_years_to_multiple_inverts_total_factor():
+    assert trends.years_to_multiple(8.0, 2.0) == pytest.approx(3.0)
+    assert trends.years_to_multiple(0.5, 2.0) == pytest.approx(-1.0)   # shrinking back: in the past
+    assert trends.total_factor(3.0, trends.years_to_multiple(99.0, 3.0)) == pytest.approx(99.0)
+    assert trends.doubling_time_yr(3.0) == trends.years_to_multiple(2.0, 3.0)
+    for bad in ((10.0, 1.0), (10.0, 0.5), (0.0, 2.0), (np.nan, 2.0)):
+        with pytest.raises(ValueError):
+            trends.years_to_multiple(*bad)
+
+
 def test_growth_arithmetic_works_on_arrays():
     out = trends.doubling_time_yr(np.array([2.0, 4.0]))
     assert np.allclose(out, [1.0, 0.5])

@@ -10,15 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from scalecheck.core.arrays import positive_array
+
 Z90 = 1.6448536269514722  # the 95th percentile of a standard normal
-
-
-def positive_array(value, name: str = "value") -> np.ndarray:
-    """``value`` as a float array, refusing zero, negative, NaN or infinite entries."""
-    array = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(array)) or np.any(array <= 0):
-        raise ValueError(f"{name} must be positive and finite, got {value!r}")
-    return array
 
 
 def standard_normal_draws(n_inputs: int, n_samples: int, seed: int) -> np.ndarray:

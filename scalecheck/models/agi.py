@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from scalecheck.core import units
+from scalecheck.core.arrays import finite_array, float_or_array, positive_array
+from scalecheck.models import trends
 
 # ---------------------------------------------------------------------------
 # Published figures (each with its source)
@@ -73,31 +75,12 @@ AGI_SHARE = 0.10
 ASI_SHARE = 0.90
 
 
-def _array(value, what: str) -> np.ndarray:
-    array = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{what} must be finite, got {value!r}")
-    return array
-
-
-def _positive(value, what: str) -> np.ndarray:
-    array = _array(value, what)
-    if np.any(array <= 0):
-        raise ValueError(f"{what} must be positive, got {value!r}")
-    return array
-
-
 def _share(value, what: str) -> np.ndarray:
     """A share strictly between 0 and 1."""
-    array = _array(value, what)
+    array = finite_array(value, what)
     if np.any(array <= 0) or np.any(array >= 1):
         raise ValueError(f"{what} must be a share strictly between 0 and 1, got {value!r}")
     return array
-
-
-def _out(array: np.ndarray):
-    """A 0-d result as a plain float, an array as an array."""
-    return float(array) if np.ndim(array) == 0 else array
 
 
 # ---------------------------------------------------------------------------
@@ -111,10 +94,10 @@ def logistic_share(years_from_start, start_share, rate_per_yr):
     ``start_share`` is s0 (a share, 0 < s0 < 1). While s is small it grows by
     about e^r a year; it then slows and levels off at 1.
     """
-    t = _array(years_from_start, "years_from_start")
+    t = finite_array(years_from_start, "years_from_start")
     s0 = _share(start_share, "start_share")
-    r = _positive(rate_per_yr, "rate_per_yr")
-    return _out(1.0 / (1.0 + (1.0 - s0) / s0 * np.exp(-r * t)))
+    r = positive_array(rate_per_yr, "rate_per_yr")
+    return float_or_array(1.0 / (1.0 + (1.0 - s0) / s0 * np.exp(-r * t)))
 
 
 def years_to_share(target_share, start_share, rate_per_yr):
@@ -125,8 +108,8 @@ def years_to_share(target_share, start_share, rate_per_yr):
     """
     p = _share(target_share, "target_share")
     s0 = _share(start_share, "start_share")
-    r = _positive(rate_per_yr, "rate_per_yr")
-    return _out(np.log(p * (1.0 - s0) / (s0 * (1.0 - p))) / r)
+    r = positive_array(rate_per_yr, "rate_per_yr")
+    return float_or_array(np.log(p * (1.0 - s0) / (s0 * (1.0 - p))) / r)
 
 
 def years_between_shares(low_share, high_share, rate_per_yr):
@@ -137,23 +120,23 @@ def years_between_shares(low_share, high_share, rate_per_yr):
     """
     low = _share(low_share, "low_share")
     high = _share(high_share, "high_share")
-    r = _positive(rate_per_yr, "rate_per_yr")
-    return _out(np.log(high * (1.0 - low) / (low * (1.0 - high))) / r)
+    r = positive_array(rate_per_yr, "rate_per_yr")
+    return float_or_array(np.log(high * (1.0 - low) / (low * (1.0 - high))) / r)
 
 
 def rate_from_growth_factor(growth_factor_per_yr):
     """The logistic rate r of a share that grows ``growth_factor_per_yr`` times a year while small (r = ln G)."""
-    growth = _positive(growth_factor_per_yr, "growth_factor_per_yr")
+    growth = positive_array(growth_factor_per_yr, "growth_factor_per_yr")
     if np.any(growth <= 1):
         raise ValueError(f"a growing share needs a growth factor above 1, got {growth_factor_per_yr!r}")
-    return _out(np.log(growth))
+    return float_or_array(np.log(growth))
 
 
 def share_growth_factor(share, rate_per_yr):
     """The yearly factor by which a logistic share grows at ``share``: about e^(r (1 - s))."""
     s = _share(share, "share")
-    r = _positive(rate_per_yr, "rate_per_yr")
-    return _out(np.exp(r * (1.0 - s)))
+    r = positive_array(rate_per_yr, "rate_per_yr")
+    return float_or_array(np.exp(r * (1.0 - s)))
 
 
 def sensitivity_years(target_share, start_share, rate_per_yr, start_range, rate_range) -> dict:
@@ -183,29 +166,29 @@ def kardashev_level(power_w):
 
     1e16 W gives K = 1 (Type I), 1e26 W gives 2, 1e36 W gives 3.
     """
-    return _out((np.log10(_positive(power_w, "power_w")) - 6.0) / 10.0)
+    return float_or_array((np.log10(positive_array(power_w, "power_w")) - 6.0) / 10.0)
 
 
 def kardashev_power_w(level):
     """The power (W) at Kardashev level K on Sagan's formula: P = 10^(10 K + 6)."""
-    return _out(10.0 ** (10.0 * _array(level, "level") + 6.0))
+    return float_or_array(10.0 ** (10.0 * finite_array(level, "level") + 6.0))
 
 
 def mean_power_w(energy_j, seconds: float = units.SECONDS_PER_YEAR):
     """The average power of an energy used over ``seconds`` (default one year): J / s = W."""
-    return _out(_positive(energy_j, "energy_j") / float(_positive(seconds, "seconds")))
+    return float_or_array(positive_array(energy_j, "energy_j") / float(positive_array(seconds, "seconds")))
 
 
 def intercepted_sunlight_w(solar_constant_w_per_m2=SOLAR_CONSTANT_W_PER_M2, radius_m=EARTH_RADIUS_M):
     """Sunlight a planet intercepts at the top of its atmosphere: irradiance x its disc, S pi R^2 (W)."""
-    s = _positive(solar_constant_w_per_m2, "solar_constant_w_per_m2")
-    r = _positive(radius_m, "radius_m")
-    return _out(s * math.pi * r ** 2)
+    s = positive_array(solar_constant_w_per_m2, "solar_constant_w_per_m2")
+    r = positive_array(radius_m, "radius_m")
+    return float_or_array(s * math.pi * r ** 2)
 
 
 def power_share(power_w, reference_w):
     """``power_w`` as a share of ``reference_w`` (0.01 = 1%)."""
-    return _out(_positive(power_w, "power_w") / _positive(reference_w, "reference_w"))
+    return float_or_array(positive_array(power_w, "power_w") / positive_array(reference_w, "reference_w"))
 
 
 # ---------------------------------------------------------------------------
@@ -214,29 +197,29 @@ def power_share(power_w, reference_w):
 
 def typing_bit_per_s(words_per_min, bits_per_word):
     """Information rate of typing or speaking: words per minute x bits per word / 60 (bit/s)."""
-    wpm = _array(words_per_min, "words_per_min")
-    bits = _array(bits_per_word, "bits_per_word")
+    wpm = finite_array(words_per_min, "words_per_min")
+    bits = finite_array(bits_per_word, "bits_per_word")
     if np.any(wpm < 0) or np.any(bits < 0):
         raise ValueError("words_per_min and bits_per_word must be non-negative")
-    return _out(wpm * bits / 60.0)
+    return float_or_array(wpm * bits / 60.0)
 
 
 def daily_average_bit_per_s(active_bit_per_s, active_hours_per_day):
     """A day's average output rate: an active rate kept up for some hours, spread over 86,400 s."""
-    rate = _array(active_bit_per_s, "active_bit_per_s")
-    hours = _array(active_hours_per_day, "active_hours_per_day")
+    rate = finite_array(active_bit_per_s, "active_bit_per_s")
+    hours = finite_array(active_hours_per_day, "active_hours_per_day")
     if np.any(rate < 0) or np.any(hours < 0) or np.any(hours > 24):
         raise ValueError("the rate must be non-negative and the hours between 0 and 24")
-    return _out(rate * hours * units.SECONDS_PER_HOUR / units.SECONDS_PER_DAY)
+    return float_or_array(rate * hours * units.SECONDS_PER_HOUR / units.SECONDS_PER_DAY)
 
 
 def active_hours_for_average(average_bit_per_s, active_bit_per_s):
     """Hours a day at ``active_bit_per_s`` that give a daily average of ``average_bit_per_s``."""
-    average = _array(average_bit_per_s, "average_bit_per_s")
+    average = finite_array(average_bit_per_s, "average_bit_per_s")
     if np.any(average < 0):
         raise ValueError("the average must be non-negative")
-    rate = _positive(active_bit_per_s, "active_bit_per_s")
-    return _out(average * units.SECONDS_PER_DAY / rate / units.SECONDS_PER_HOUR)
+    rate = positive_array(active_bit_per_s, "active_bit_per_s")
+    return float_or_array(average * units.SECONDS_PER_DAY / rate / units.SECONDS_PER_HOUR)
 
 
 # ---------------------------------------------------------------------------
@@ -245,16 +228,17 @@ def active_hours_for_average(average_bit_per_s, active_bit_per_s):
 
 def human_compute_flop_per_s(population, brain_flop_per_s):
     """All human brains together, on a compute measure: people x FLOP/s per brain."""
-    return _out(_positive(population, "population") * _positive(brain_flop_per_s, "brain_flop_per_s"))
+    people = positive_array(population, "population")
+    return float_or_array(people * positive_array(brain_flop_per_s, "brain_flop_per_s"))
 
 
 def human_share(human_flop_per_s, ai_flop_per_s):
     """The human share of all "intelligence" when it is measured as compute: H / (H + A)."""
-    h = _positive(human_flop_per_s, "human_flop_per_s")
-    a = _array(ai_flop_per_s, "ai_flop_per_s")
+    h = positive_array(human_flop_per_s, "human_flop_per_s")
+    a = finite_array(ai_flop_per_s, "ai_flop_per_s")
     if np.any(a < 0):
         raise ValueError("ai_flop_per_s must be non-negative")
-    return _out(h / (h + a))
+    return float_or_array(h / (h + a))
 
 
 def ai_multiple_for_human_share(target_human_share):
@@ -263,16 +247,12 @@ def ai_multiple_for_human_share(target_human_share):
     H / (H + A) = s  gives  A = H (1 - s) / s: for s = 1%, AI must be 99 times human compute.
     """
     s = _share(target_human_share, "target_human_share")
-    return _out((1.0 - s) / s)
+    return float_or_array((1.0 - s) / s)
 
 
-def years_to_multiple(multiple, growth_factor_per_yr):
-    """Years for something growing ``growth_factor_per_yr`` times a year to grow ``multiple`` times."""
-    m = _positive(multiple, "multiple")
-    g = _positive(growth_factor_per_yr, "growth_factor_per_yr")
-    if np.any(g <= 1):
-        raise ValueError(f"growth must exceed 1x a year, got {growth_factor_per_yr!r}")
-    return _out(np.log(m) / np.log(g))
+#: Years for a quantity growing g times a year to grow m times (ln m / ln g). Growth arithmetic
+#: has one home, lesson 06's :mod:`scalecheck.models.trends`; lesson 09 calls it from here.
+years_to_multiple = trends.years_to_multiple
 
 
 # ---------------------------------------------------------------------------
@@ -473,10 +453,10 @@ def measurable_gap(today: float | None, threshold: float, gap_kind: str) -> floa
     """
     if gap_kind not in ("ratio", "points", "levels"):
         raise ValueError(f"gap_kind must be 'ratio', 'points' or 'levels', got {gap_kind!r}")
-    threshold = float(_array(threshold, "threshold"))
+    threshold = float(finite_array(threshold, "threshold"))
     if today is None:
         return None
-    today = float(_array(today, "today"))
+    today = float(finite_array(today, "today"))
     if gap_kind == "ratio":
         if today <= 0:
             raise ValueError("a ratio gap needs a positive value today")

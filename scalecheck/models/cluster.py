@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scalecheck.core import hardware, units
+from scalecheck.core.arrays import float_or_array, non_negative_array, positive_array
 # Monte Carlo helpers introduced in this lesson; they live in uncertainty.py
 from scalecheck.core.uncertainty import interval_90, lognormal_from_range, standard_normal_draws  # noqa: F401
 
@@ -31,12 +32,6 @@ POWER_PART_LABELS = {
     "network": "network and storage",
     "cooling": "cooling and facility overhead (PUE - 1)",
 }
-
-
-def _check_non_negative(**values) -> None:
-    for name, value in values.items():
-        if np.any(np.asarray(value, dtype=float) < 0):
-            raise ValueError(f"{name} must be non-negative, got {value}")
 
 
 def _check_pue(pue) -> None:
@@ -54,9 +49,8 @@ def share_of_price(parts_usd, price_usd):
     Musk's rocket example (source 003, line 119): raw materials at 1-2% of a
     rocket's historical price means a share of 0.01-0.02.
     """
-    _check_non_negative(parts_usd=parts_usd)
-    if np.any(np.asarray(price_usd, dtype=float) <= 0):
-        raise ValueError(f"price_usd must be positive, got {price_usd}")
+    non_negative_array(parts_usd, "parts_usd")
+    positive_array(price_usd, "price_usd")
     return parts_usd / price_usd
 
 
@@ -66,8 +60,7 @@ def headroom_factor(share) -> float:
     A 1% share leaves a factor of 100 between the price and the parts floor;
     that gap is what manufacturing, overheads and margin cost.
     """
-    if np.any(np.asarray(share, dtype=float) <= 0):
-        raise ValueError(f"the share must be positive, got {share}")
+    positive_array(share, "share")
     return 1.0 / share
 
 
@@ -77,7 +70,9 @@ def headroom_factor(share) -> float:
 
 def it_power_per_gpu_w(gpu_board_w, server_overhead_w, network_w):
     """IT power per GPU: the board plus its share of the server and the network."""
-    _check_non_negative(gpu_board_w=gpu_board_w, server_overhead_w=server_overhead_w, network_w=network_w)
+    non_negative_array(gpu_board_w, "gpu_board_w")
+    non_negative_array(server_overhead_w, "server_overhead_w")
+    non_negative_array(network_w, "network_w")
     return gpu_board_w + server_overhead_w + network_w
 
 
@@ -89,7 +84,7 @@ def power_parts_w(n_gpus, gpu_board_w, server_overhead_w, network_w, pue) -> dic
     ``cooling`` (everything the PUE adds on top of the IT load). The parts
     sum to :func:`facility_power_w`.
     """
-    _check_non_negative(n_gpus=n_gpus)
+    non_negative_array(n_gpus, "n_gpus")
     _check_pue(pue)
     it_w = n_gpus * it_power_per_gpu_w(gpu_board_w, server_overhead_w, network_w)
     return {
@@ -102,24 +97,22 @@ def power_parts_w(n_gpus, gpu_board_w, server_overhead_w, network_w, pue) -> dic
 
 def facility_power_w(n_gpus, gpu_board_w, server_overhead_w, network_w, pue):
     """Facility power: GPUs x IT power per GPU x PUE (power usage effectiveness)."""
-    _check_non_negative(n_gpus=n_gpus)
+    non_negative_array(n_gpus, "n_gpus")
     _check_pue(pue)
     return n_gpus * it_power_per_gpu_w(gpu_board_w, server_overhead_w, network_w) * pue
 
 
 def all_in_w_per_gpu(facility_w, n_gpus):
     """Facility power divided by the GPU count: the 'all-in' watts per GPU."""
-    _check_non_negative(facility_w=facility_w)
-    if np.any(np.asarray(n_gpus, dtype=float) <= 0):
-        raise ValueError(f"n_gpus must be positive, got {n_gpus}")
+    non_negative_array(facility_w, "facility_w")
+    positive_array(n_gpus, "n_gpus")
     return facility_w / n_gpus
 
 
 def implied_pue(facility_w, it_w):
     """The PUE that links an IT load to a facility total: facility / IT."""
-    _check_non_negative(facility_w=facility_w)
-    if np.any(np.asarray(it_w, dtype=float) <= 0):
-        raise ValueError(f"it_w must be positive, got {it_w}")
+    non_negative_array(facility_w, "facility_w")
+    positive_array(it_w, "it_w")
     return facility_w / it_w
 
 
@@ -129,16 +122,15 @@ def implied_pue(facility_w, it_w):
 
 def supply_gap_w(need_w, supply_w):
     """Power still missing when a site needs ``need_w`` and has ``supply_w`` (never negative)."""
-    _check_non_negative(need_w=need_w, supply_w=supply_w)
-    gap = np.maximum(np.asarray(need_w, dtype=float) - supply_w, 0.0)
-    return float(gap) if gap.ndim == 0 else gap
+    non_negative_array(need_w, "need_w")
+    non_negative_array(supply_w, "supply_w")
+    return float_or_array(np.maximum(np.asarray(need_w, dtype=float) - supply_w, 0.0))
 
 
 def units_needed(power_w: float, unit_power_w: float) -> int:
     """Whole units (generators, transformers, ...) of ``unit_power_w`` to cover ``power_w``."""
-    _check_non_negative(power_w=power_w)
-    if unit_power_w <= 0:
-        raise ValueError(f"unit_power_w must be positive, got {unit_power_w}")
+    non_negative_array(power_w, "power_w")
+    positive_array(unit_power_w, "unit_power_w")
     return int(math.ceil(power_w / unit_power_w - 1e-9))
 
 
@@ -170,7 +162,8 @@ def battery_need(load_w: float, swing_fraction: float, cover_s: float) -> Batter
     battery absorbs the generators' surplus; when it jumps back, the battery
     supplies the deficit. (A flat-topped swing, the conservative case.)
     """
-    _check_non_negative(load_w=load_w, cover_s=cover_s)
+    non_negative_array(load_w, "load_w")
+    non_negative_array(cover_s, "cover_s")
     if not 0 <= swing_fraction <= 1:
         raise ValueError(f"swing_fraction is a fraction between 0 and 1, got {swing_fraction}")
     power_w = load_w * swing_fraction
@@ -184,8 +177,10 @@ def battery_need(load_w: float, swing_fraction: float, cover_s: float) -> Batter
 def capex_parts_usd(n_gpus, it_usd_per_gpu, facility_w, facility_usd_per_w) -> dict:
     """Capital cost in two parts: IT hardware (servers and network, per GPU)
     and the facility (building, power and cooling plant, per watt of capacity)."""
-    _check_non_negative(n_gpus=n_gpus, it_usd_per_gpu=it_usd_per_gpu, facility_w=facility_w,
-                        facility_usd_per_w=facility_usd_per_w)
+    non_negative_array(n_gpus, "n_gpus")
+    non_negative_array(it_usd_per_gpu, "it_usd_per_gpu")
+    non_negative_array(facility_w, "facility_w")
+    non_negative_array(facility_usd_per_w, "facility_usd_per_w")
     return {"it_hardware": n_gpus * it_usd_per_gpu, "facility": facility_w * facility_usd_per_w}
 
 
@@ -197,7 +192,7 @@ def capex_usd(n_gpus, it_usd_per_gpu, facility_w, facility_usd_per_w):
 
 def annual_energy_wh(power_w, load_factor=1.0):
     """Energy used in a (365.25-day) year at ``power_w`` times an average load factor (0-1)."""
-    _check_non_negative(power_w=power_w)
+    non_negative_array(power_w, "power_w")
     if np.any((np.asarray(load_factor, dtype=float) < 0) | (np.asarray(load_factor, dtype=float) > 1)):
         raise ValueError(f"load_factor is a fraction between 0 and 1, got {load_factor}")
     return power_w * load_factor * units.HOURS_PER_YEAR
@@ -205,15 +200,15 @@ def annual_energy_wh(power_w, load_factor=1.0):
 
 def electricity_cost_usd(energy_wh, usd_per_kwh):
     """What ``energy_wh`` costs at a tariff in USD per kWh."""
-    _check_non_negative(energy_wh=energy_wh, usd_per_kwh=usd_per_kwh)
+    non_negative_array(energy_wh, "energy_wh")
+    non_negative_array(usd_per_kwh, "usd_per_kwh")
     return energy_wh / 1e3 * usd_per_kwh
 
 
 def average_power_w(energy_wh, hours=units.HOURS_PER_YEAR):
     """The constant power that uses ``energy_wh`` in ``hours`` (a year by default)."""
-    _check_non_negative(energy_wh=energy_wh)
-    if hours <= 0:
-        raise ValueError(f"hours must be positive, got {hours}")
+    non_negative_array(energy_wh, "energy_wh")
+    positive_array(hours, "hours")
     return energy_wh / hours
 
 
@@ -231,7 +226,7 @@ def fleet_peak_flop_per_s(counts: Mapping[str, float], number_format: str,
     specs = hardware.gpu_specs() if specs is None else specs
     total = 0.0
     for gpu, count in counts.items():
-        _check_non_negative(count=count)
+        non_negative_array(count, "count")
         total += hardware.cluster_peak_flop_per_s(count, hardware.peak_flop_per_s(gpu, number_format, specs)) if count else 0.0
     return float(total)
 
@@ -241,7 +236,7 @@ def fleet_board_power_w(counts: Mapping[str, float], specs: pd.DataFrame | None 
     specs = hardware.gpu_specs() if specs is None else specs
     total = 0.0
     for gpu, count in counts.items():
-        _check_non_negative(count=count)
+        non_negative_array(count, "count")
         matches = [name for name in specs.index if name == gpu or hardware.short_name(name) == gpu]
         if not matches:
             raise KeyError(f"no GPU {gpu!r} in the table; known: {', '.join(specs.index)}")
@@ -253,6 +248,7 @@ def fleet_facility_power_w(counts: Mapping[str, float], server_overhead_w, netwo
                            specs: pd.DataFrame | None = None):
     """Facility power of a mixed fleet: (boards + per-GPU overheads) x PUE."""
     _check_pue(pue)
-    _check_non_negative(server_overhead_w=server_overhead_w, network_w=network_w)
+    non_negative_array(server_overhead_w, "server_overhead_w")
+    non_negative_array(network_w, "network_w")
     n_gpus = sum(counts.values())
     return (fleet_board_power_w(counts, specs) + n_gpus * (server_overhead_w + network_w)) * pue

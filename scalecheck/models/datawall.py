@@ -15,7 +15,8 @@ Default figures and where they come from:
 - frontier compute at the start: 4.64e26 FLOP for Grok-3 (Epoch AI's
   estimate; released February 2025);
 - compute growth: 4-5x a year (Sevilla & Roldan, Epoch AI, 2024);
-- 20 tokens per parameter (Hoffmann et al. 2022, "Chinchilla");
+- 20 tokens per parameter (Hoffmann et al. 2022, "Chinchilla"; the constant
+  lives in :mod:`scalecheck.models.scaling`, lesson 04);
 - repeated data: effective data D' = U + U R* (1 - exp(-R / R*)) with
   R = epochs - 1 and R* = 15.39 (Muennighoff et al. 2023, arXiv:2305.16264).
 """
@@ -24,7 +25,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scalecheck.core.uncertainty import interval_90, lognormal_from_range, positive_array, standard_normal_draws  # noqa: F401
+from scalecheck.core.arrays import float_or_array, positive_array
+from scalecheck.core.uncertainty import interval_90, lognormal_from_range, standard_normal_draws  # noqa: F401
+from scalecheck.models.scaling import CHINCHILLA_TOKENS_PER_PARAM
 
 # Villalobos et al. 2024 (v2): effective stock of public human text, tokens
 STOCK_MEDIAN_TOKENS = 300e12
@@ -36,19 +39,8 @@ START_YEAR = 2025.0
 # Epoch AI (Sevilla & Roldan 2024): frontier training compute grows 4-5x a year
 COMPUTE_GROWTH_LOW = 4.0
 COMPUTE_GROWTH_HIGH = 5.0
-# Hoffmann et al. 2022: compute-optimal ratio of training tokens to parameters
-CHINCHILLA_TOKENS_PER_PARAM = 20.0
 # Muennighoff et al. 2023, datablations README: R*_D, the decay constant of repeated data
 R_STAR_DATA = 15.39
-
-
-def _positive(name: str, value) -> np.ndarray:
-    return positive_array(value, name)
-
-
-def _result(array: np.ndarray):
-    """Return a plain float for scalar input, an array otherwise."""
-    return float(array) if np.ndim(array) == 0 else array
 
 
 def compute_optimal_params(flop, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
@@ -57,9 +49,9 @@ def compute_optimal_params(flop, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
     >>> round(compute_optimal_params(5.76e23) / 1e9)   # Chinchilla: 70B parameters
     69
     """
-    flop = _positive("flop", flop)
-    ratio = _positive("tokens_per_param", tokens_per_param)
-    return _result(np.sqrt(flop / (6.0 * ratio)))
+    flop = positive_array(flop, "flop")
+    ratio = positive_array(tokens_per_param, "tokens_per_param")
+    return float_or_array(np.sqrt(flop / (6.0 * ratio)))
 
 
 def compute_optimal_tokens(flop, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM, overtraining=1.0):
@@ -72,10 +64,10 @@ def compute_optimal_tokens(flop, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM, o
     >>> round(compute_optimal_tokens(5.76e23) / 1e12, 2)   # Chinchilla: 1.4T tokens
     1.39
     """
-    flop = _positive("flop", flop)
-    ratio = _positive("tokens_per_param", tokens_per_param)
-    k = _positive("overtraining", overtraining)
-    return _result(np.sqrt(flop * ratio * k / 6.0))
+    flop = positive_array(flop, "flop")
+    ratio = positive_array(tokens_per_param, "tokens_per_param")
+    k = positive_array(overtraining, "overtraining")
+    return float_or_array(np.sqrt(flop * ratio * k / 6.0))
 
 
 def overtraining_factor(tokens, params, tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
@@ -89,18 +81,18 @@ def overtraining_factor(tokens, params, tokens_per_param=CHINCHILLA_TOKENS_PER_P
     >>> round(overtraining_factor(15e12, 8e9))   # Llama 3 8B: ~1,875 tokens/param
     94
     """
-    tokens = _positive("tokens", tokens)
-    params = _positive("params", params)
-    ratio = _positive("tokens_per_param", tokens_per_param)
-    return _result(tokens / params / ratio)
+    tokens = positive_array(tokens, "tokens")
+    params = positive_array(params, "params")
+    ratio = positive_array(tokens_per_param, "tokens_per_param")
+    return float_or_array(tokens / params / ratio)
 
 
 def frontier_flop(year, start_flop=START_FLOP, start_year=START_YEAR, growth_per_yr=4.5):
     """Compute of the largest training run in ``year``: C0 * g ** (year - t0)."""
-    start_flop = _positive("start_flop", start_flop)
-    growth = _positive("growth_per_yr", growth_per_yr)
+    start_flop = positive_array(start_flop, "start_flop")
+    growth = positive_array(growth_per_yr, "growth_per_yr")
     year = np.asarray(year, dtype=float)
-    return _result(start_flop * growth ** (year - start_year))
+    return float_or_array(start_flop * growth ** (year - start_year))
 
 
 def tokens_needed(year, start_flop=START_FLOP, start_year=START_YEAR, growth_per_yr=4.5,
@@ -120,9 +112,9 @@ def effective_data_multiplier(epochs, r_star=R_STAR_DATA):
     epochs = np.asarray(epochs, dtype=float)
     if np.any(~np.isfinite(epochs)) or np.any(epochs < 1):
         raise ValueError(f"epochs must be at least 1, got {epochs!r}")
-    r_star = _positive("r_star", r_star)
+    r_star = positive_array(r_star, "r_star")
     repeats = epochs - 1.0
-    return _result(1.0 + r_star * (1.0 - np.exp(-repeats / r_star)))
+    return float_or_array(1.0 + r_star * (1.0 - np.exp(-repeats / r_star)))
 
 
 def crossing_year(stock_tokens, start_flop=START_FLOP, start_year=START_YEAR, growth_per_yr=4.5,
@@ -139,16 +131,16 @@ def crossing_year(stock_tokens, start_flop=START_FLOP, start_year=START_YEAR, gr
     start. Where the need grows no faster than the stock, the result is +inf.
     All arguments broadcast, so arrays of draws give arrays of years.
     """
-    stock = _positive("stock_tokens", stock_tokens)
-    growth = _positive("growth_per_yr", growth_per_yr)
-    stock_growth = _positive("stock_growth_per_yr", stock_growth_per_yr)
+    stock = positive_array(stock_tokens, "stock_tokens")
+    growth = positive_array(growth_per_yr, "growth_per_yr")
+    stock_growth = positive_array(stock_growth_per_yr, "stock_growth_per_yr")
     need_now = compute_optimal_tokens(start_flop, tokens_per_param, overtraining)
     usable = stock * effective_data_multiplier(epochs)
     rate = 0.5 * np.log(growth) - np.log(stock_growth)
     gap = np.log(usable / need_now)
     with np.errstate(divide="ignore", invalid="ignore"):
         years = np.where(rate > 0, start_year + gap / np.where(rate > 0, rate, 1.0), np.inf)
-    return _result(np.asarray(years, dtype=float))
+    return float_or_array(np.asarray(years, dtype=float))
 
 
 def years_bought(stock_multiplier, growth_per_yr=4.5, stock_growth_per_yr=1.0):
@@ -157,13 +149,13 @@ def years_bought(stock_multiplier, growth_per_yr=4.5, stock_growth_per_yr=1.0):
     A multiplier below 1 (e.g. 1 / over-training factor ** 0.5 for the
     tokens needed) gives a negative number: the wall comes earlier.
     """
-    multiplier = _positive("stock_multiplier", stock_multiplier)
-    growth = _positive("growth_per_yr", growth_per_yr)
-    stock_growth = _positive("stock_growth_per_yr", stock_growth_per_yr)
+    multiplier = positive_array(stock_multiplier, "stock_multiplier")
+    growth = positive_array(growth_per_yr, "growth_per_yr")
+    stock_growth = positive_array(stock_growth_per_yr, "stock_growth_per_yr")
     rate = 0.5 * np.log(growth) - np.log(stock_growth)
     if np.any(rate <= 0):
         raise ValueError("the tokens needed must grow faster than the stock for a wall to exist")
-    return _result(np.log(multiplier) / rate)
+    return float_or_array(np.log(multiplier) / rate)
 
 
 # ---------------------------------------------------------------------------
@@ -240,5 +232,5 @@ def projection_crossings(summary: pd.DataFrame, dataset_series: str, stock_serie
 def words_to_tokens(words, words_per_token: float = 0.75):
     """Convert a word count to tokens at ``words_per_token`` (0.75 for English BPE)."""
     words = np.asarray(words, dtype=float)
-    ratio = _positive("words_per_token", words_per_token)
-    return _result(words / ratio)
+    ratio = positive_array(words_per_token, "words_per_token")
+    return float_or_array(words / ratio)

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scalecheck.models import cluster
 from scalecheck.core import hardware, units
+from scalecheck.core.arrays import float_or_array
+from scalecheck.core.uncertainty import lognormal_from_range, standard_normal_draws
 from scalecheck.models import datawall as dw
 
 # ---------------------------------------------------------------------------
@@ -385,7 +386,7 @@ def default_ranges() -> dict[str, tuple[float, float]]:
 
 def draws(n_samples: int = 2000, seed: int = 2026) -> np.ndarray:
     """Seeded standard-normal draws for every assumption, shape (n_assumptions, n_samples)."""
-    return cluster.standard_normal_draws(len(SCENARIO_ASSUMPTIONS), n_samples, seed)
+    return standard_normal_draws(len(SCENARIO_ASSUMPTIONS), n_samples, seed)
 
 
 def scenario_inputs(z, ranges: dict | None = None, mode: str = "trend") -> dict[str, np.ndarray]:
@@ -406,7 +407,7 @@ def scenario_inputs(z, ranges: dict | None = None, mode: str = "trend") -> dict[
         if key not in merged:
             raise KeyError(f"unknown assumption {key!r}; known: {', '.join(ASSUMPTION_KEYS)}")
         merged[key] = (float(value[0]), float(value[1]))
-    inputs = {key: cluster.lognormal_from_range(z[i], *merged[key]) for i, key in enumerate(ASSUMPTION_KEYS)}
+    inputs = {key: lognormal_from_range(z[i], *merged[key]) for i, key in enumerate(ASSUMPTION_KEYS)}
     for key in ("compute_growth", "spend_growth", "price_performance", "flop_per_joule_gain", "format_gain"):
         if np.any(inputs[key] <= 0):
             raise ValueError(f"{key} must be positive")
@@ -432,8 +433,7 @@ def start_flop_per_joule(kw_per_gpu, mfu: float = MFU, flop_per_s_per_gpu: float
     kw = np.asarray(kw_per_gpu, dtype=float)
     if np.any(kw <= 0) or not 0 < mfu <= 1 or flop_per_s_per_gpu <= 0:
         raise ValueError("need kW > 0, 0 < MFU <= 1 and a positive FLOP/s")
-    result = flop_per_s_per_gpu * mfu / (kw * 1e3)
-    return float(result) if np.ndim(result) == 0 else result
+    return float_or_array(flop_per_s_per_gpu * mfu / (kw * 1e3))
 
 
 def scenario_paths(inputs: dict, years) -> dict[str, np.ndarray]:

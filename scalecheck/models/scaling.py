@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
 import numpy as np
-
-from scalecheck.core.uncertainty import positive_array
 import pandas as pd
 
+from scalecheck.core.arrays import float_or_array, positive_array
 from scalecheck.models.training import training_flop_6nd
 
 # ---------------------------------------------------------------------------
@@ -91,16 +90,6 @@ def count_text(value: float, digits: int = 3) -> str:
     return f"{float(f'{value:.{digits}g}'):g}"
 
 
-def _positive(name, value) -> np.ndarray:
-    return positive_array(value, name)
-
-
-def _out(array):
-    """A Python float for a 0-d result, the array otherwise."""
-    array = np.asarray(array, dtype=float)
-    return float(array) if array.ndim == 0 else array
-
-
 # ---------------------------------------------------------------------------
 # Power laws (lesson 04)
 
@@ -110,22 +99,22 @@ def power_law(x, scale, exponent):
 
     On log-log axes this is a straight line: log y = log scale + exponent * log x.
     """
-    x = _positive("x", x)
-    return _out(scale * x ** exponent)
+    x = positive_array(x, "x")
+    return float_or_array(scale * x ** exponent)
 
 
 def loglog_slope(x1, y1, x2, y2):
     """The slope between two points on log-log axes: the local power-law exponent."""
     for name, value in (("x1", x1), ("y1", y1), ("x2", x2), ("y2", y2)):
-        _positive(name, value)
+        positive_array(value, name)
     if np.any(np.asarray(x1, dtype=float) == np.asarray(x2, dtype=float)):
         raise ValueError("x1 and x2 must differ")
-    return _out((np.log(y2) - np.log(y1)) / (np.log(x2) - np.log(x1)))
+    return float_or_array((np.log(y2) - np.log(y1)) / (np.log(x2) - np.log(x1)))
 
 
 def growth_factor(compute_factor, exponent):
     """How much a quantity that scales as C^exponent grows when compute grows by ``compute_factor``."""
-    return _out(_positive("compute_factor", compute_factor) ** np.asarray(exponent, dtype=float))
+    return float_or_array(positive_array(compute_factor, "compute_factor") ** np.asarray(exponent, dtype=float))
 
 
 # ---------------------------------------------------------------------------
@@ -134,14 +123,14 @@ def growth_factor(compute_factor, exponent):
 
 def loss_nats(law: LossLaw, n_params, n_tokens):
     """Predicted final loss (nats per token) of N parameters trained on D tokens."""
-    n = _positive("n_params", n_params)
-    d = _positive("n_tokens", n_tokens)
-    return _out(law.E + law.A / n ** law.alpha + law.B / d ** law.beta)
+    n = positive_array(n_params, "n_params")
+    d = positive_array(n_tokens, "n_tokens")
+    return float_or_array(law.E + law.A / n ** law.alpha + law.B / d ** law.beta)
 
 
 def tokens_for_flop(flop, n_params):
     """Training tokens D that a budget of ``flop`` buys at N parameters: D = C / (6 N)."""
-    return _out(_positive("flop", flop) / training_flop_6nd(_positive("n_params", n_params), 1.0))
+    return float_or_array(positive_array(flop, "flop") / training_flop_6nd(positive_array(n_params, "n_params"), 1.0))
 
 
 def isoflop_loss_nats(law: LossLaw, flop, n_params):
@@ -152,7 +141,7 @@ def isoflop_loss_nats(law: LossLaw, flop, n_params):
 def allocation_exponents(law: LossLaw) -> tuple:
     """(a, b) with N_opt proportional to C^a and D_opt to C^b: a = beta/(alpha+beta), b = 1 - a."""
     total = np.asarray(law.alpha, dtype=float) + np.asarray(law.beta, dtype=float)
-    return _out(law.beta / total), _out(law.alpha / total)
+    return float_or_array(law.beta / total), float_or_array(law.alpha / total)
 
 
 class Allocation(NamedTuple):
@@ -169,7 +158,7 @@ def compute_optimal(law: LossLaw, flop) -> Allocation:
 
     N_opt = G (C/6)^a and D_opt = (C/6)^b / G, with G = (alpha A / (beta B))^(1/(alpha+beta)).
     """
-    flop = _positive("flop", flop)
+    flop = positive_array(flop, "flop")
     alpha, beta = np.asarray(law.alpha, dtype=float), np.asarray(law.beta, dtype=float)
     if np.any(alpha <= 0) or np.any(beta <= 0):
         raise ValueError("alpha and beta must be positive for an optimum to exist")
@@ -177,16 +166,16 @@ def compute_optimal(law: LossLaw, flop) -> Allocation:
     half_budget = flop / training_flop_6nd(1.0, 1.0)
     n = g * half_budget ** (beta / (alpha + beta))
     d = half_budget / n
-    return Allocation(_out(n), _out(d), _out(d / n), loss_nats(law, n, d))
+    return Allocation(float_or_array(n), float_or_array(d), float_or_array(d / n), loss_nats(law, n, d))
 
 
 def allocation_at_ratio(law: LossLaw, flop, tokens_per_param) -> Allocation:
     """The split of ``flop`` that uses ``tokens_per_param`` tokens per parameter: N = sqrt(C / (6 r))."""
-    flop = _positive("flop", flop)
-    ratio = _positive("tokens_per_param", tokens_per_param)
+    flop = positive_array(flop, "flop")
+    ratio = positive_array(tokens_per_param, "tokens_per_param")
     n = np.sqrt(flop / training_flop_6nd(1.0, ratio))
     d = ratio * n
-    return Allocation(_out(n), _out(d), _out(ratio), loss_nats(law, n, d))
+    return Allocation(float_or_array(n), float_or_array(d), float_or_array(ratio), loss_nats(law, n, d))
 
 
 def tokens_for_loss(law: LossLaw, n_params, target_loss_nats):
@@ -195,22 +184,22 @@ def tokens_for_loss(law: LossLaw, n_params, target_loss_nats):
     Solves E + A/N^alpha + B/D^beta = target for D. A model too small for the
     target (E + A/N^alpha >= target) cannot reach it with any amount of data.
     """
-    n = _positive("n_params", n_params)
+    n = positive_array(n_params, "n_params")
     room = np.asarray(target_loss_nats, dtype=float) - law.E - law.A / n ** law.alpha
     with np.errstate(divide="ignore", invalid="ignore"):
         d = np.where(room > 0, (law.B / np.where(room > 0, room, 1.0)) ** (1.0 / law.beta), np.inf)
-    return _out(d)
+    return float_or_array(d)
 
 
 def inference_flop_per_token(n_params):
     """FLOP to generate one token with a dense model of N parameters: ~2 N (forward pass only)."""
-    return _out(INFERENCE_FLOP_PER_PARAM_PER_TOKEN * _positive("n_params", n_params))
+    return float_or_array(INFERENCE_FLOP_PER_PARAM_PER_TOKEN * positive_array(n_params, "n_params"))
 
 
 def chinchilla_multiple(n_tokens, n_params, reference_tokens_per_param=CHINCHILLA_TOKENS_PER_PARAM):
     """Tokens per parameter as a multiple of Chinchilla's 20 (1 = compute-optimal by the rule of thumb)."""
-    ratio = _positive("n_tokens", n_tokens) / _positive("n_params", n_params)
-    return _out(ratio / _positive("reference_tokens_per_param", reference_tokens_per_param))
+    ratio = positive_array(n_tokens, "n_tokens") / positive_array(n_params, "n_params")
+    return float_or_array(ratio / positive_array(reference_tokens_per_param, "reference_tokens_per_param"))
 
 
 # ---------------------------------------------------------------------------
@@ -297,8 +286,9 @@ def fit_params_to_law(params, name: str = "") -> LossLaw:
     p = np.asarray(params, dtype=float)
     if p.shape[-1] != 5:
         raise ValueError(f"expected 5 parameters (a, b, e, alpha, beta), got shape {p.shape}")
-    a, b, e, alpha, beta = (_out(p[..., i]) for i in range(5))
-    return LossLaw(E=_out(np.exp(e)), A=_out(np.exp(a)), B=_out(np.exp(b)), alpha=alpha, beta=beta, name=name)
+    a, b, e, alpha, beta = (float_or_array(p[..., i]) for i in range(5))
+    return LossLaw(E=float_or_array(np.exp(e)), A=float_or_array(np.exp(a)), B=float_or_array(np.exp(b)),
+                   alpha=alpha, beta=beta, name=name)
 
 
 def log_loss_lse(log_n, log_d, a, b, e, alpha, beta):
@@ -311,7 +301,7 @@ def log_loss_lse(log_n, log_d, a, b, e, alpha, beta):
                                          np.asarray(b - beta * np.asarray(log_d, dtype=float)),
                                          np.asarray(e, dtype=float)))
     top = terms.max(axis=0)
-    return _out(top + np.log(np.exp(terms - top).sum(axis=0)))
+    return float_or_array(top + np.log(np.exp(terms - top).sum(axis=0)))
 
 
 def huber(residual, delta=HUBER_DELTA):
@@ -319,7 +309,7 @@ def huber(residual, delta=HUBER_DELTA):
     if not delta > 0:
         raise ValueError(f"delta must be positive, got {delta}")
     r = np.abs(np.asarray(residual, dtype=float))
-    return _out(np.where(r <= delta, 0.5 * r * r, delta * (r - 0.5 * delta)))
+    return float_or_array(np.where(r <= delta, 0.5 * r * r, delta * (r - 0.5 * delta)))
 
 
 def fit_objective(params, log_n, log_d, log_loss, delta=HUBER_DELTA):
@@ -383,9 +373,9 @@ def fit_loss_law(n_params, n_tokens, loss, starts=None, delta=HUBER_DELTA, max_i
     """
     from scipy.optimize import minimize
 
-    n = _positive("n_params", n_params).ravel()
-    d = _positive("n_tokens", n_tokens).ravel()
-    observed = _positive("loss", loss).ravel()
+    n = positive_array(n_params, "n_params").ravel()
+    d = positive_array(n_tokens, "n_tokens").ravel()
+    observed = positive_array(loss, "loss").ravel()
     if not (n.size == d.size == observed.size) or n.size < 5:
         raise ValueError("n_params, n_tokens and loss must have the same length, at least 5")
     starts = start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
@@ -413,9 +403,9 @@ def bootstrap_fits(n_params, n_tokens, loss, start_params, n_resamples=200, seed
 
     Seeded, so the same call gives the same array.
     """
-    n = _positive("n_params", n_params).ravel()
-    d = _positive("n_tokens", n_tokens).ravel()
-    observed = _positive("loss", loss).ravel()
+    n = positive_array(n_params, "n_params").ravel()
+    d = positive_array(n_tokens, "n_tokens").ravel()
+    observed = positive_array(loss, "loss").ravel()
     if n_resamples < 1:
         raise ValueError("n_resamples must be at least 1")
     rng = np.random.default_rng(seed)
@@ -438,8 +428,8 @@ def synthetic_runs(law: LossLaw, flop_budgets: Iterable[float], n_params_per_bud
 
     Columns: flop, n_params, n_tokens, true_loss, loss.
     """
-    budgets = _positive("flop_budgets", list(flop_budgets))
-    low, high = (float(v) for v in _positive("tokens_per_param_range", tokens_per_param_range))
+    budgets = positive_array(list(flop_budgets), "flop_budgets")
+    low, high = (float(v) for v in positive_array(tokens_per_param_range, "tokens_per_param_range"))
     if low >= high or n_params_per_budget < 2:
         raise ValueError("need low < high tokens per parameter and at least 2 models per budget")
     if noise_sd < 0:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
+from scalecheck.core.arrays import float_or_array
+
 MODES = ("replace", "accumulate")
 
 
@@ -45,10 +47,6 @@ def _check_fraction(name: str, value) -> np.ndarray:
     if np.any(~np.isfinite(array)) or np.any(array < 0) or np.any(array > 1):
         raise ValueError(f"{name} must be a fraction between 0 and 1, got {value!r}")
     return array
-
-
-def _result(array):
-    return float(array) if np.ndim(array) == 0 else np.asarray(array)
 
 
 # ---------------------------------------------------------------------------
@@ -151,7 +149,7 @@ def expected_variance_replace(n, generations, sigma0: float = 1.0):
     g = np.asarray(generations, dtype=float)
     if np.any(g < 0):
         raise ValueError("generations must be non-negative")
-    return _result(sigma0 ** 2 * ((n - 1.0) / n) ** g)
+    return float_or_array(sigma0 ** 2 * ((n - 1.0) / n) ** g)
 
 
 def generations_to_shrink(n, fraction: float = 0.5):
@@ -162,7 +160,7 @@ def generations_to_shrink(n, fraction: float = 0.5):
     if not 0 < fraction < 1:
         raise ValueError("fraction must be between 0 and 1")
     # solve ((n - 1) / n) ** g = fraction for g (lesson 08's worked example)
-    return _result(np.log(fraction) / np.log((n - 1.0) / n))
+    return float_or_array(np.log(fraction) / np.log((n - 1.0) / n))
 
 
 def tail_mass(mu, var, threshold: float = 3.0):
@@ -175,7 +173,7 @@ def tail_mass(mu, var, threshold: float = 3.0):
     with np.errstate(over="ignore", divide="ignore"):
         upper = special.ndtr((mu - threshold) / sigma)
         lower = special.ndtr((-threshold - mu) / sigma)
-    return _result(upper + lower)
+    return float_or_array(upper + lower)
 
 
 # ---------------------------------------------------------------------------
@@ -267,7 +265,7 @@ def entropy_bits(probabilities):
         raise ValueError("probabilities must be non-negative")
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
-    return _result(terms.sum(axis=-1))
+    return float_or_array(terms.sum(axis=-1))
 
 
 # ---------------------------------------------------------------------------
@@ -277,7 +275,7 @@ def entropy_bits(probabilities):
 def acceptance_rate(error_rate, fpr, fnr):
     """Share of generated items a verifier keeps: wrong ones pass at FPR, right ones at 1 - FNR."""
     e, a, b = (_check_fraction(n, v) for n, v in (("error_rate", error_rate), ("fpr", fpr), ("fnr", fnr)))
-    return _result(e * a + (1 - e) * (1 - b))
+    return float_or_array(e * a + (1 - e) * (1 - b))
 
 
 def admitted_error_fraction(error_rate, fpr, fnr):
@@ -289,7 +287,7 @@ def admitted_error_fraction(error_rate, fpr, fnr):
     kept_wrong = e * a
     kept = kept_wrong + (1 - e) * (1 - b)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _result(np.where(kept > 0, kept_wrong / np.where(kept > 0, kept, 1.0), 0.0))
+        return float_or_array(np.where(kept > 0, kept_wrong / np.where(kept > 0, kept, 1.0), 0.0))
 
 
 def error_after_rounds(base_error, fpr, fnr, rounds: int, real_fraction=0.0) -> np.ndarray:
@@ -345,7 +343,7 @@ def pass_at_k(n, c, k):
         suffix = np.concatenate([np.cumsum(np.log1p(-k_value / i)[::-1])[::-1], [0.0]])
         log_ratio = suffix[np.clip(failures - k_value, 0, None)]
         out[where] = np.where(failures >= k_value, -np.expm1(log_ratio), 1.0)
-    return _result(out)
+    return float_or_array(out)
 
 
 def pass_at_k_independent(p, k):
@@ -355,7 +353,7 @@ def pass_at_k_independent(p, k):
     if np.any(k < 0):
         raise ValueError("k must be non-negative")
     with np.errstate(divide="ignore"):
-        return _result(-np.expm1(k * np.log1p(-p)))
+        return float_or_array(-np.expm1(k * np.log1p(-p)))
 
 
 def beta_parameters(mean, concentration) -> tuple[np.ndarray, np.ndarray]:
@@ -381,7 +379,7 @@ def pass_at_k_beta(mean, concentration, k):
     if np.any(k < 0):
         raise ValueError("k must be non-negative")
     log_fail = special.gammaln(b + k) - special.gammaln(b) + special.gammaln(a + b) - special.gammaln(a + b + k)
-    return _result(-np.expm1(log_fail))
+    return float_or_array(-np.expm1(log_fail))
 
 
 def fit_concentration(mean: float, k: int, target: float) -> float:

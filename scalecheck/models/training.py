@@ -21,22 +21,11 @@ import numpy as np
 import pandas as pd
 
 from scalecheck.core import data, hardware, units
+from scalecheck.core.arrays import non_negative_array, positive_array
 from scalecheck.core.uncertainty import interval_90, lognormal_from_range  # noqa: F401  (used by lesson 03 as training.*)
 
 #: Forward pass ~2 FLOP per parameter per token, backward ~4 (Kaplan et al. 2020)
 FLOP_PER_PARAM_PER_TOKEN = 6.0
-
-
-def _positive(**values) -> None:
-    for name, value in values.items():
-        if np.any(np.asarray(value, dtype=float) <= 0):
-            raise ValueError(f"{name} must be positive, got {value}")
-
-
-def _non_negative(**values) -> None:
-    for name, value in values.items():
-        if np.any(np.asarray(value, dtype=float) < 0):
-            raise ValueError(f"{name} must be non-negative, got {value}")
 
 
 def _fraction(name: str, value) -> None:
@@ -54,21 +43,25 @@ def training_flop_6nd(params, tokens):
 
     GPT-3: 6 x 175e9 x 300e9 = 3.15e23 FLOP (Brown et al. 2020 report 3.14e23).
     """
-    _non_negative(params=params, tokens=tokens)
+    non_negative_array(params, "params")
+    non_negative_array(tokens, "tokens")
     return FLOP_PER_PARAM_PER_TOKEN * params * tokens
 
 
 def run_flop(n_gpus, peak_flop_per_s_per_gpu, mfu, days):
     """Compute done by a run: GPUs x per-GPU peak x MFU x duration (in days)."""
-    _non_negative(n_gpus=n_gpus, peak_flop_per_s_per_gpu=peak_flop_per_s_per_gpu, days=days)
+    non_negative_array(n_gpus, "n_gpus")
+    non_negative_array(peak_flop_per_s_per_gpu, "peak_flop_per_s_per_gpu")
+    non_negative_array(days, "days")
     _fraction("mfu", mfu)
     return n_gpus * peak_flop_per_s_per_gpu * mfu * days * units.SECONDS_PER_DAY
 
 
 def days_for_flop(flop, n_gpus, peak_flop_per_s_per_gpu, mfu):
     """Days a cluster needs to do ``flop`` at a given MFU (the inverse of :func:`run_flop`)."""
-    _non_negative(flop=flop)
-    _positive(n_gpus=n_gpus, peak_flop_per_s_per_gpu=peak_flop_per_s_per_gpu)
+    non_negative_array(flop, "flop")
+    positive_array(n_gpus, "n_gpus")
+    positive_array(peak_flop_per_s_per_gpu, "peak_flop_per_s_per_gpu")
     _fraction("mfu", mfu)
     return flop / (n_gpus * peak_flop_per_s_per_gpu * mfu * units.SECONDS_PER_DAY)
 
@@ -79,14 +72,17 @@ def implied_mfu(flop, n_gpus, peak_flop_per_s_per_gpu, days):
     Above 1 means the stated compute is impossible on that hardware and time
     (or the peak is in the wrong number format).
     """
-    _non_negative(flop=flop)
-    _positive(n_gpus=n_gpus, peak_flop_per_s_per_gpu=peak_flop_per_s_per_gpu, days=days)
+    non_negative_array(flop, "flop")
+    positive_array(n_gpus, "n_gpus")
+    positive_array(peak_flop_per_s_per_gpu, "peak_flop_per_s_per_gpu")
+    positive_array(days, "days")
     return flop / (n_gpus * peak_flop_per_s_per_gpu * days * units.SECONDS_PER_DAY)
 
 
 def gpu_hours(n_gpus, days):
     """GPU-hours of a run: GPUs x days x 24."""
-    _non_negative(n_gpus=n_gpus, days=days)
+    non_negative_array(n_gpus, "n_gpus")
+    non_negative_array(days, "days")
     return n_gpus * days * 24.0
 
 
@@ -96,7 +92,8 @@ def gpu_hours(n_gpus, days):
 
 def rental_cost_usd(gpu_hours_value, usd_per_gpu_hour):
     """What a run costs on rented GPUs: GPU-hours x price per GPU-hour."""
-    _non_negative(gpu_hours_value=gpu_hours_value, usd_per_gpu_hour=usd_per_gpu_hour)
+    non_negative_array(gpu_hours_value, "gpu_hours_value")
+    non_negative_array(usd_per_gpu_hour, "usd_per_gpu_hour")
     return gpu_hours_value * usd_per_gpu_hour
 
 
@@ -120,9 +117,11 @@ def ownership_cost_usd(gpu_hours_value, capex_usd_per_gpu, life_years, all_in_w_
     AI's amortised costs follow the same logic with their own depreciation
     model; Cottier et al. 2024, arXiv:2405.21015.)
     """
-    _non_negative(gpu_hours_value=gpu_hours_value, capex_usd_per_gpu=capex_usd_per_gpu,
-                  all_in_w_per_gpu=all_in_w_per_gpu, usd_per_kwh=usd_per_kwh)
-    _positive(life_years=life_years)
+    non_negative_array(gpu_hours_value, "gpu_hours_value")
+    non_negative_array(capex_usd_per_gpu, "capex_usd_per_gpu")
+    non_negative_array(all_in_w_per_gpu, "all_in_w_per_gpu")
+    non_negative_array(usd_per_kwh, "usd_per_kwh")
+    positive_array(life_years, "life_years")
     capex = gpu_hours_value * capex_usd_per_gpu / (life_years * units.HOURS_PER_YEAR)
     energy = run_energy_wh(gpu_hours_value, all_in_w_per_gpu) / 1e3 * usd_per_kwh
     return OwnershipCost(capex_usd=capex, energy_usd=energy)
@@ -135,7 +134,8 @@ def break_even_usd_per_gpu_hour(capex_usd_per_gpu, life_years, all_in_w_per_gpu,
 
 def run_energy_wh(gpu_hours_value, all_in_w_per_gpu):
     """Energy of a run: GPU-hours x all-in watts per GPU (GPU, host, network, cooling)."""
-    _non_negative(gpu_hours_value=gpu_hours_value, all_in_w_per_gpu=all_in_w_per_gpu)
+    non_negative_array(gpu_hours_value, "gpu_hours_value")
+    non_negative_array(all_in_w_per_gpu, "all_in_w_per_gpu")
     return gpu_hours_value * all_in_w_per_gpu
 
 
@@ -145,8 +145,10 @@ def run_energy_wh(gpu_hours_value, all_in_w_per_gpu):
 
 def cluster_ratio(n_a, peak_a_flop_per_s, n_b, peak_b_flop_per_s):
     """How many times cluster A's peak exceeds cluster B's."""
-    _positive(n_b=n_b, peak_b_flop_per_s=peak_b_flop_per_s)
-    _non_negative(n_a=n_a, peak_a_flop_per_s=peak_a_flop_per_s)
+    positive_array(n_b, "n_b")
+    positive_array(peak_b_flop_per_s, "peak_b_flop_per_s")
+    non_negative_array(n_a, "n_a")
+    non_negative_array(peak_a_flop_per_s, "peak_a_flop_per_s")
     return (n_a * peak_a_flop_per_s) / (n_b * peak_b_flop_per_s)
 
 

@@ -15,9 +15,12 @@ functions:
 
 Every function takes plain numbers or numpy arrays (so a Monte Carlo run is a
 single call on arrays) and raises ``ValueError`` on inputs that make no sense.
-Energy prices and the Monte Carlo helpers come from :mod:`scalecheck.models.cluster`
-(lesson 02): ``annual_energy_wh``, ``electricity_cost_usd``,
-``standard_normal_draws``, ``lognormal_from_range`` and ``interval_90``.
+Energy prices come from :mod:`scalecheck.models.cluster` (lesson 02):
+``annual_energy_wh`` and ``electricity_cost_usd``; the Monte Carlo helpers
+(``standard_normal_draws``, ``lognormal_from_range``, ``interval_90``) from
+:mod:`scalecheck.core.uncertainty`, and the input checks from
+:mod:`scalecheck.core.arrays`. Lesson 09's :mod:`scalecheck.models.agi` reuses
+the growth arithmetic (:func:`years_to_multiple`).
 """
 from __future__ import annotations
 
@@ -26,14 +29,11 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-
-from scalecheck.core.uncertainty import positive_array
 import pandas as pd
 
-from scalecheck.models import cluster
 from scalecheck.core import data
-
-LN2 = math.log(2.0)
+from scalecheck.core.arrays import float_or_array, non_negative_array, positive_array
+from scalecheck.models import cluster
 
 # Column names of Epoch AI's model table (data/epoch_notable_models.csv)
 EPOCH_DATE = "Publication date"
@@ -41,22 +41,6 @@ EPOCH_COMPUTE = "Training compute (FLOP)"
 EPOCH_RANK = "Compute rank when published"
 EPOCH_NOTABILITY = "Notability criteria"
 EPOCH_COST = "Training compute cost (2023 USD)"
-
-
-def _positive(value, what) -> np.ndarray:
-    return positive_array(value, what)
-
-
-def _non_negative(value, what: str) -> np.ndarray:
-    array = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(f"{what} must be non-negative and finite, got {value!r}")
-    return array
-
-
-def _out(array: np.ndarray):
-    """A 0-d result as a plain float, an array as an array."""
-    return float(array) if np.ndim(array) == 0 else array
 
 
 # ---------------------------------------------------------------------------
@@ -68,24 +52,35 @@ def growth_factor_per_yr(total_factor: float, years: float):
 
     A million-fold in ten years: ``growth_factor_per_yr(1e6, 10)`` = 10**0.6 = 3.98.
     """
-    total = _positive(total_factor, "total_factor")
-    span = _positive(years, "years")
-    return _out(total ** (1.0 / span))
+    total = positive_array(total_factor, "total_factor")
+    span = positive_array(years, "years")
+    return float_or_array(total ** (1.0 / span))
 
 
 def total_factor(growth_factor_per_yr_value: float, years: float):
     """The multiplier after ``years`` of growth at ``growth_factor_per_yr_value``."""
-    growth = _positive(growth_factor_per_yr_value, "growth factor per year")
-    span = _non_negative(years, "years")
-    return _out(growth ** span)
+    growth = positive_array(growth_factor_per_yr_value, "growth factor per year")
+    span = non_negative_array(years, "years")
+    return float_or_array(growth ** span)
+
+
+def years_to_multiple(multiple, growth_factor_per_yr_value):
+    """Years for something growing ``growth_factor_per_yr_value`` times a year to grow ``multiple`` times.
+
+    ln m / ln g: the inverse of :func:`total_factor`. A multiple below 1 gives a
+    negative number of years. Lesson 09 uses it for "how long until AI compute
+    is 99 times human compute".
+    """
+    target = positive_array(multiple, "multiple")
+    growth = positive_array(growth_factor_per_yr_value, "growth factor per year")
+    if np.any(growth <= 1):
+        raise ValueError(f"growth must exceed 1x a year, got {growth_factor_per_yr_value!r}")
+    return float_or_array(np.log(target) / np.log(growth))
 
 
 def doubling_time_yr(growth_factor_per_yr_value: float):
-    """Years to double at a yearly growth factor > 1: ln 2 / ln g."""
-    growth = _positive(growth_factor_per_yr_value, "growth factor per year")
-    if np.any(growth <= 1):
-        raise ValueError(f"a doubling time needs a growth factor above 1, got {growth_factor_per_yr_value!r}")
-    return _out(LN2 / np.log(growth))
+    """Years to double at a yearly growth factor > 1: ln 2 / ln g (:func:`years_to_multiple` of 2)."""
+    return years_to_multiple(2.0, growth_factor_per_yr_value)
 
 
 def growth_factor_from_doubling_time(doubling_time_yr_value: float):
@@ -94,8 +89,8 @@ def growth_factor_from_doubling_time(doubling_time_yr_value: float):
     Also turns a halving time of the compute *needed* (algorithmic progress)
     into a yearly multiplier of effective compute.
     """
-    time = _positive(doubling_time_yr_value, "doubling time")
-    return _out(2.0 ** (1.0 / time))
+    time = positive_array(doubling_time_yr_value, "doubling time")
+    return float_or_array(2.0 ** (1.0 / time))
 
 
 def combined_growth_factor(*growth_factors: float) -> float:
@@ -104,18 +99,18 @@ def combined_growth_factor(*growth_factors: float) -> float:
         raise ValueError("give at least one growth factor")
     product = 1.0
     for factor in growth_factors:
-        product *= float(_positive(factor, "growth factor"))
+        product *= float(positive_array(factor, "growth factor"))
     return product
 
 
 def projection(start_value: float, growth_factor_per_yr_value: float, years_from_start):
     """``start_value`` grown for ``years_from_start`` (a number or an array) at a yearly factor."""
-    start = _positive(start_value, "start value")
-    growth = _positive(growth_factor_per_yr_value, "growth factor per year")
+    start = positive_array(start_value, "start value")
+    growth = positive_array(growth_factor_per_yr_value, "growth factor per year")
     span = np.asarray(years_from_start, dtype=float)
     if not np.all(np.isfinite(span)):
         raise ValueError("years_from_start must be finite")
-    return _out(start * growth ** span)
+    return float_or_array(start * growth ** span)
 
 
 # ---------------------------------------------------------------------------
@@ -137,7 +132,7 @@ def running_compute_rank(years, compute_flop) -> np.ndarray:
     on the order of the rows.
     """
     when = np.asarray(years, dtype=float)
-    flop = _positive(compute_flop, "training compute")
+    flop = positive_array(compute_flop, "training compute")
     if when.shape != flop.shape or when.ndim != 1:
         raise ValueError("years and compute must be 1-d arrays of the same length")
     earlier = when[None, :] < when[:, None]
@@ -209,16 +204,17 @@ class TrendFit:
 
     def log10_at(self, year):
         """The fitted log10(value) at ``year`` (a number or an array)."""
-        return _out(self.mean_log10 + self.slope_log10_per_yr * (np.asarray(year, dtype=float) - self.mean_year))
+        offset = np.asarray(year, dtype=float) - self.mean_year
+        return float_or_array(self.mean_log10 + self.slope_log10_per_yr * offset)
 
     def value_at(self, year):
         """The fitted value at ``year``."""
-        return _out(10.0 ** np.asarray(self.log10_at(year)))
+        return float_or_array(10.0 ** np.asarray(self.log10_at(year)))
 
 
 def _check_xy(years, values) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(years, dtype=float)
-    y = _positive(values, "values")
+    y = positive_array(values, "values")
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError("years and values must be 1-d arrays of the same length")
     if len(x) < 3:
@@ -268,7 +264,7 @@ def bootstrap_growth_factors(years, values, n_boot: int = 2000, seed: int = 0) -
 
 def cluster_capex_usd(n_chips, usd_per_chip):
     """Up-front cost of a cluster: chips x all-in cost per chip."""
-    return _out(_non_negative(n_chips, "n_chips") * _non_negative(usd_per_chip, "usd_per_chip"))
+    return float_or_array(non_negative_array(n_chips, "n_chips") * non_negative_array(usd_per_chip, "usd_per_chip"))
 
 
 def capital_recovery_factor(rate_per_yr, life_yr):
@@ -277,23 +273,25 @@ def capital_recovery_factor(rate_per_yr, life_yr):
     r / (1 - (1 + r)**-n): the level yearly payment that pays back a loan of 1
     with interest r over n years. At r = 0 it is straight-line, 1/n.
     """
-    rate = _non_negative(rate_per_yr, "rate_per_yr")
-    life = _positive(life_yr, "life_yr")
+    rate = non_negative_array(rate_per_yr, "rate_per_yr")
+    life = positive_array(life_yr, "life_yr")
     rate, life = np.broadcast_arrays(rate, life)
     with np.errstate(invalid="ignore", divide="ignore"):
         safe = np.where(rate > 0, rate, 1.0)
         factor = np.where(rate > 0, safe / (1.0 - (1.0 + safe) ** (-life)), 1.0 / life)
-    return _out(factor)
+    return float_or_array(factor)
 
 
 def annualised_capex_usd_per_yr(capex_usd, life_yr, rate_per_yr=0.0):
     """Capital cost spread over its life, including a return on the capital."""
-    return _out(_non_negative(capex_usd, "capex_usd") * np.asarray(capital_recovery_factor(rate_per_yr, life_yr)))
+    capex = non_negative_array(capex_usd, "capex_usd")
+    return float_or_array(capex * np.asarray(capital_recovery_factor(rate_per_yr, life_yr)))
 
 
 def cluster_power_w(n_chips, w_per_chip_all_in):
     """Facility power: chips x all-in watts per chip (chip, host, network, cooling)."""
-    return _out(_non_negative(n_chips, "n_chips") * _non_negative(w_per_chip_all_in, "w_per_chip_all_in"))
+    chips = non_negative_array(n_chips, "n_chips")
+    return float_or_array(chips * non_negative_array(w_per_chip_all_in, "w_per_chip_all_in"))
 
 
 #: Epoch AI's data-centre cost model spreads the building over 14 years, the IT equipment over 5
@@ -303,10 +301,11 @@ FACILITY_LIFE_YR = 14.0
 
 def facility_share_of_capex(construction_usd, total_capex_usd):
     """The part of a data centre's capital cost that is the building (construction), 0-1."""
-    share = _non_negative(construction_usd, "construction_usd") / _positive(total_capex_usd, "total_capex_usd")
+    construction = non_negative_array(construction_usd, "construction_usd")
+    share = construction / positive_array(total_capex_usd, "total_capex_usd")
     if np.any(share > 1):
         raise ValueError("construction cost cannot exceed the total capital cost")
-    return _out(share)
+    return float_or_array(share)
 
 
 def required_revenue_breakdown(capex_usd, life_yr, rate_per_yr, power_w, usd_per_kwh,
@@ -323,17 +322,17 @@ def required_revenue_breakdown(capex_usd, life_yr, rate_per_yr, power_w, usd_per
     (staff, maintenance, network, insurance) as a yearly share of capex.
     Inputs may be arrays (a Monte Carlo run); so are the outputs.
     """
-    share = np.asarray(_non_negative(facility_share, "facility_share"), dtype=float)
+    share = np.asarray(non_negative_array(facility_share, "facility_share"), dtype=float)
     if np.any(share > 1):
         raise ValueError("facility_share must be between 0 and 1")
-    capex = np.asarray(_non_negative(capex_usd, "capex_usd"), dtype=float)
-    capital = _out(np.asarray(annualised_capex_usd_per_yr(capex * (1 - share), life_yr, rate_per_yr))
+    capex = np.asarray(non_negative_array(capex_usd, "capex_usd"), dtype=float)
+    capital = float_or_array(np.asarray(annualised_capex_usd_per_yr(capex * (1 - share), life_yr, rate_per_yr))
                    + np.asarray(annualised_capex_usd_per_yr(capex * share, facility_life_yr, rate_per_yr)))
-    energy = _out(np.asarray(cluster.electricity_cost_usd(
+    energy = float_or_array(np.asarray(cluster.electricity_cost_usd(
         cluster.annual_energy_wh(np.asarray(power_w, dtype=float), load_fraction), usd_per_kwh), dtype=float))
-    other = _non_negative(capex_usd, "capex_usd") * _non_negative(
+    other = non_negative_array(capex_usd, "capex_usd") * non_negative_array(
         other_opex_share_of_capex_per_yr, "other_opex_share_of_capex_per_yr")
-    return {"capital": capital, "energy": energy, "other_opex": _out(other)}
+    return {"capital": capital, "energy": energy, "other_opex": float_or_array(other)}
 
 
 def required_revenue_usd_per_yr(capex_usd, life_yr, rate_per_yr, power_w, usd_per_kwh,
@@ -343,12 +342,13 @@ def required_revenue_usd_per_yr(capex_usd, life_yr, rate_per_yr, power_w, usd_pe
     parts = required_revenue_breakdown(capex_usd, life_yr, rate_per_yr, power_w, usd_per_kwh,
                                        other_opex_share_of_capex_per_yr, load_fraction,
                                        facility_share, facility_life_yr)
-    return _out(np.asarray(parts["capital"]) + np.asarray(parts["energy"]) + np.asarray(parts["other_opex"]))
+    return float_or_array(np.asarray(parts["capital"]) + np.asarray(parts["energy"]) + np.asarray(parts["other_opex"]))
 
 
 def fleet_value_usd_per_yr(n_units, usd_per_unit_per_yr):
     """Yearly value of a fleet: units x value each per year (chips, robots, ...)."""
-    return _out(_non_negative(n_units, "n_units") * _non_negative(usd_per_unit_per_yr, "usd_per_unit_per_yr"))
+    count = non_negative_array(n_units, "n_units")
+    return float_or_array(count * non_negative_array(usd_per_unit_per_yr, "usd_per_unit_per_yr"))
 
 
 def format_usd(value: float, digits: int = 3) -> str:
@@ -365,7 +365,8 @@ def format_usd(value: float, digits: int = 3) -> str:
 
 def share_of_gdp(usd_per_yr, world_gdp_usd_per_yr):
     """A yearly amount as a fraction of world GDP (1.0 = the whole world economy)."""
-    return _out(_non_negative(usd_per_yr, "usd_per_yr") / _positive(world_gdp_usd_per_yr, "world GDP"))
+    amount = non_negative_array(usd_per_yr, "usd_per_yr")
+    return float_or_array(amount / positive_array(world_gdp_usd_per_yr, "world GDP"))
 
 
 # ---------------------------------------------------------------------------

@@ -3,7 +3,9 @@
     python tools/build.py exercises   # solutions/*.ipynb -> exercises/*.ipynb + answer keys
     python tools/build.py check       # regenerate in a temp folder, fail on any difference, and
                                       # run printed, units and examples on every set
-    python tools/build.py execute     # re-run lessons/ and solutions/ in place (stored outputs)
+    python tools/build.py check --no-keys  # the same without the keys (no kernel; the pre-commit hook)
+    python tools/build.py execute 04  # re-run lessons/ and solutions/ in place (stored outputs, cleaned)
+    python tools/build.py clean       # apply the stored-output policy to notebooks as stored (no kernel)
     python tools/build.py printed 04  # which answers of set 04 does lesson 04 print? (exit 1 if > 1)
     python tools/build.py units 04    # does every number question's box unit agree with its text?
     python tools/build.py examples 04 # is a "How to answer" example value an answer of set 04?
@@ -218,7 +220,11 @@ def check_key_independence(notebook, name: str) -> None:
 def make_exercise_notebook(solution):
     """The student version of a solutions notebook (a new object)."""
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    # the language_info the solutions' kernel wrote (see kernel_language_info): taken from the
+    # committed solution, not this machine, so the generated file is the same on every machine
+    info = solution.metadata.get("language_info")
+    info = copy.deepcopy(info) if isinstance(info, dict) and info.get("version") else {"name": "python"}
+    notebook.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": info}
     for cell in solution.cells:
         if cell.cell_type == "markdown":
             source = MD_SOLUTION.sub("", cell.source).strip()
@@ -320,12 +326,14 @@ def cmd_exercises(only: list[str] | None, with_keys: bool = True) -> int:
     return 0
 
 
-def cmd_check(only: list[str] | None) -> int:
-    """Regenerate everything and compare with what is committed."""
+def cmd_check(only: list[str] | None, with_keys: bool = True) -> int:
+    """Regenerate everything and compare with what is committed; then the stored-output
+    policy, and the exercise sets' own rules. ``with_keys=False`` (``--no-keys``) skips the
+    keys, which need a kernel per set: the quick check for a pre-commit hook."""
     drift = 0
     expected_targets: set[Path] = set()
     for path in solution_notebooks(only):
-        for target, text in generated_files(path).items():
+        for target, text in generated_files(path, with_keys).items():
             expected_targets.add(target)
             current = target.read_text(encoding="utf-8") if target.is_file() else ""
             if current != text:
@@ -334,15 +342,16 @@ def cmd_check(only: list[str] | None) -> int:
                 diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "generated", lineterm="", n=1)
                 print("\n".join(list(diff)[:40]))
     if not only:
-        generated_dirs = [EXERCISES, EXERCISES / "keys", SOLUTIONS / "keys"]
+        generated_dirs = [EXERCISES, EXERCISES / "keys", SOLUTIONS / "keys"] if with_keys else [EXERCISES]
         for folder in generated_dirs:
             for stray in sorted(folder.glob("[0-9][0-9]_*")):
                 if stray.is_file() and stray not in expected_targets:
                     drift += 1
                     print(f"DRIFT {stray.relative_to(ROOT)} has no solutions notebook behind it")
     print(f"{drift} generated file(s) out of date" if drift else "generated files are up to date")
+    stored = check_stored_outputs(only)
     quality = quality_checks(only)
-    return 1 if drift or quality else 0
+    return 1 if drift or stored or quality else 0
 
 
 def quality_checks(only: list[str] | None) -> int:
@@ -358,26 +367,132 @@ def quality_checks(only: list[str] | None) -> int:
     return 1 if failed else 0
 
 
-def clean_executed(notebook) -> None:
-    """Drop what changes on every run and carries no teaching value."""
+# What an executed notebook keeps in git. Figures are the bulk of a lesson's bytes
+# (base64 PNG, 70% of 2.4 MB before this policy), no test compares them (nbval
+# skips images) and one changed pixel rewrites a whole line of base64, so a prose
+# or code change used to come with an unreadable diff. Text and HTML outputs stay:
+# they are small, reviewable, and the checked cells (nbval-check-output) compare
+# them. A learner runs the cells to draw figures; the course site
+# (tools/build_site.py) executes lessons, so its pages show every figure.
+LESSON_BYTES_BUDGET = 1_000_000
+FIGURE_NOTE = "(figure not stored in the notebook: run this cell to draw it)"
+
+
+def kernel_language_info() -> dict:
+    """language_info as the course's kernel reports it on start-up (kernel_info_reply).
+
+    JupyterLab writes the running kernel's language_info into the notebook and skips
+    the write only when the stored value is deep-equal; a trimmed {"name": "python"}
+    made every lesson "unsaved" the moment its kernel started."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return copy.deepcopy(dict(IPythonKernel.language_info))
+
+
+def _is_stored_figure(mime: str) -> bool:
+    return mime.startswith("image/") or mime == "application/pdf"
+
+
+def strip_figures(output) -> bool:
+    """Drop the image data of one output, leaving a text line in its place; True if any."""
+    data = output.get("data")
+    if not isinstance(data, dict):
+        return False
+    figures = [mime for mime in data if _is_stored_figure(mime)]
+    if not figures:
+        return False
+    for mime in figures:
+        del data[mime]
+        output.get("metadata", {}).pop(mime, None)
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else str(text)
+    data["text/plain"] = f"{text.rstrip()} {FIGURE_NOTE}".strip()
+    return True
+
+
+def clean_executed(notebook, language_info: dict | None = None) -> None:
+    """Keep what a reader needs and a reviewer can read; drop what changes on every run.
+
+    Idempotent, and needs no kernel, so ``build.py clean`` applies it to stored notebooks."""
     notebook.metadata.pop("widgets", None)
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
-    notebook.metadata["language_info"] = {"name": "python"}
+    info = notebook.metadata.get("language_info")
+    if language_info is not None:
+        info = language_info
+    elif not (isinstance(info, dict) and info.get("version")):  # trimmed or missing: not what a kernel writes
+        info = kernel_language_info()
+    notebook.metadata["language_info"] = info
     for index, cell in enumerate(notebook.cells):
         cell.metadata.pop("execution", None)
         # widget views point at state that is not stored: give them stable ids
         # so re-running a notebook does not rewrite every view in git
         for number, output in enumerate(cell.get("outputs", [])):
+            strip_figures(output)
             view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
             if isinstance(view, dict) and "model_id" in view:
                 view["model_id"] = f"cell{index}-output{number}"
 
 
-def cmd_execute(only: list[str] | None) -> int:
-    paths = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb")) + solution_notebooks()
+def stored_output_problems(notebook, name: str) -> list[str]:
+    """Where a stored notebook breaks the policy above (what ``clean_executed`` produces)."""
+    problems = []
+    if notebook.metadata.get("widgets"):
+        problems.append(f"{name}: metadata.widgets stored (widget state, with PNG bytes for image explorers)")
+    info = notebook.metadata.get("language_info")
+    if not isinstance(info, dict) or set(info) != set(kernel_language_info()):
+        problems.append(f"{name}: metadata.language_info is not what the kernel writes "
+                        "(JupyterLab would mark the notebook unsaved when the kernel starts)")
+    for index, cell in enumerate(notebook.cells):
+        if "execution" in cell.get("metadata", {}):
+            problems.append(f"{name}: cell {index} stores execution timings")
+        for number, output in enumerate(cell.get("outputs", [])):
+            figures = [m for m in output.get("data", {}) if _is_stored_figure(m)]
+            if figures:
+                problems.append(f"{name}: cell {index} output {number} stores {', '.join(figures)}")
+    return problems
+
+
+def lesson_paths(only: list[str] | None = None) -> list[Path]:
+    paths = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
     if only:
         paths = [p for p in paths if any(p.stem.startswith(o) for o in only)]
+    return paths
+
+
+def check_stored_outputs(only: list[str] | None) -> int:
+    """1 if a lesson or solution stores what the policy drops, or the lessons exceed their budget."""
+    problems = []
+    paths = lesson_paths(only) + solution_notebooks(only)
     for path in paths:
+        problems += stored_output_problems(nbformat.read(path, as_version=4), str(path.relative_to(ROOT)))
+    if not only:
+        total = sum(p.stat().st_size for p in lesson_paths())
+        if total > LESSON_BYTES_BUDGET:
+            problems.append(f"lessons/*.ipynb hold {total:,} bytes, over the budget of {LESSON_BYTES_BUDGET:,}")
+    for problem in problems[:40]:
+        print(f"STORED {problem}")
+    if problems:
+        print(f"stored outputs: {len(problems)} problem(s); `python tools/build.py clean` fixes all but the budget")
+    else:
+        print("stored outputs: clean (no figures, no widget state, kernel's language_info)")
+    return 1 if problems else 0
+
+
+def cmd_clean(only: list[str] | None) -> int:
+    """Apply the stored-output policy to lessons and solutions as stored, without a kernel."""
+    for path in lesson_paths(only) + solution_notebooks(only):
+        text = path.read_text(encoding="utf-8")
+        notebook = nbformat.reads(text, as_version=4)
+        clean_executed(notebook)
+        cleaned = notebook_text(notebook)
+        if cleaned != text:
+            keymod.write_atomic(path, cleaned)
+            print(f"cleaned {path.relative_to(ROOT)}: {len(text):,} -> {len(cleaned):,} bytes")
+    return 0
+
+
+def cmd_execute(only: list[str] | None) -> int:
+    for path in lesson_paths(only) + solution_notebooks(only):
         notebook = nbformat.read(path, as_version=4)
         execute(notebook, path.parent, {"SCALECHECK_STRICT": "1"})
         clean_executed(notebook)
@@ -761,15 +876,19 @@ def cmd_hints(only: list[str] | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build exercises and keys from the solutions notebooks.")
-    parser.add_argument("command", choices=("exercises", "check", "execute", "printed", "units", "examples", "hints"))
+    parser.add_argument("command", choices=("exercises", "check", "execute", "clean", "printed", "units", "examples",
+                                            "hints"))
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01")
-    parser.add_argument("--no-keys", action="store_true", help="exercises only, without executing")
+    parser.add_argument("--no-keys", action="store_true",
+                        help="exercises/check: exercise notebooks only, without executing the solutions for keys")
     args = parser.parse_args(argv)
     try:
         if args.command == "exercises":
             return cmd_exercises(args.only, with_keys=not args.no_keys)
         if args.command == "check":
-            return cmd_check(args.only)
+            return cmd_check(args.only, with_keys=not args.no_keys)
+        if args.command == "clean":
+            return cmd_clean(args.only)
         if args.command == "printed":
             return cmd_printed(args.only)
         if args.command == "units":

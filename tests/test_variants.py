@@ -1,0 +1,148 @@
+"""Per-student variants: numbers drawn from a secret, keys computed per student,
+hand-outs that hold a student's numbers and nothing of the key or the secret."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from scalecheck.classroom import variants
+from scalecheck.core.paths import full_key_dir, public_key_dir
+from scalecheck.exercise import keys as keymod
+from scalecheck.exercise import params
+
+SECRET = "test-secret-of-this-course-0123456789"
+VARIED_SETS = ("02_first_principles_cost", "03_training_run_cost")
+STUDENTS = ("s1001", "s1002", "s1003")
+
+
+def base_key(set_name: str) -> dict:
+    return keymod.read_document(full_key_dir() / f"{set_name}.json")["questions"]
+
+
+def varied_questions(set_name: str) -> list[str]:
+    """Questions whose expected value is not the same for every student."""
+    base = base_key(set_name)
+    keys = [variants.student_key(set_name, s, SECRET, base) for s in STUDENTS]
+    return [q for q, e in base.items() if any(k[q] != e for k in keys)]
+
+
+# -- the learner's side: declaring and rewriting a parameters cell -------------
+
+def test_vary_returns_the_defaults_and_checks_the_declaration():
+    p = params.vary(mfu=(0.30, 0.25, 0.38, 0.01), years=(5, 3, 7, 1))
+    assert (p.mfu, p["years"], dict(p)) == (0.30, 5, {"mfu": 0.30, "years": 5})
+    assert p.specs["mfu"].grid()[:3] == [0.25, 0.26, 0.27] and p.specs["years"].grid() == [3, 4, 5, 6, 7]
+    for bad in ((0.3, 0.25, 0.38), (0.305, 0.25, 0.38, 0.01), (1, 5, 3, 1), (1, 0, 2, 0), ("1", 0, 2, 1),
+                (0.3, 0.25, 0.38, 0.007), (float("nan"), 0, 1, 1)):
+        with pytest.raises(params.ParamsError):
+            params.vary(x=bad)
+    with pytest.raises(AttributeError, match="no parameter 'nope'.*mfu"):
+        p.nope
+    with pytest.raises(AttributeError):
+        p.mfu = 0.5
+
+
+def test_given_source_replaces_only_the_declaration():
+    source = ("from scalecheck.exercise import params\n\nP = params.vary(\n    a=(5, 2, 15, 1),  # minutes\n"
+              "    b=(0.078, 0.05, 0.12, 0.001),\n)\nP")
+    cell = params.read_cell(source)
+    assert (cell.variable, list(cell.specs)) == ("P", ["a", "b"])
+    rewritten = params.given_source(source, {"a": 9, "b": 0.104})
+    assert rewritten.startswith("from scalecheck.exercise import params\n") and rewritten.endswith("\nP")
+    assert "P = params.given(a=9, b=0.104)" in rewritten and "vary" not in rewritten
+    namespace: dict = {}
+    exec(rewritten[: -len("\nP")], namespace)
+    assert dict(namespace["P"]) == {"a": 9, "b": 0.104}
+    with pytest.raises(params.ParamsError):
+        params.given_source(source, {"a": 9})
+    for bad in ("P = params.vary(a=(1, 0, 2, 1 + x))", "x = 1", "P = params.vary((1, 0, 2, 1))", "P = params.vary(a=(1, 0, 2, 1)"):
+        with pytest.raises(params.ParamsError):
+            params.read_cell(bad)
+
+
+# -- the teacher's side: numbers per student -----------------------------------
+
+def test_numbers_are_deterministic_per_student_and_differ_across_students():
+    for set_name in VARIED_SETS:
+        specs = variants.declared(set_name)
+        assert specs, f"{set_name} declares no varied numbers"
+        drawn = [variants.student_params(set_name, s, SECRET) for s in STUDENTS]
+        assert drawn == [variants.student_params(set_name, s, SECRET) for s in STUDENTS]
+        assert len({json.dumps(d, sort_keys=True) for d in drawn}) == len(STUDENTS)
+        for values in drawn:
+            assert set(values) == set(specs)
+            for name, value in values.items():
+                spec = specs[name]
+                assert value != spec.default and value in spec.grid()
+        other = [variants.student_params(set_name, s, SECRET + "x") for s in STUDENTS]
+        assert other != drawn  # another secret, other numbers
+
+
+def test_a_set_without_parameters_is_the_same_for_everyone():
+    base = base_key("01_orders_of_magnitude")
+    assert variants.student_params("01_orders_of_magnitude", "s1001", SECRET) == {}
+    assert variants.student_key("01_orders_of_magnitude", "s1001", SECRET, base) == base
+
+
+def test_bad_secret_student_or_set_is_a_clear_error(tmp_path):
+    with pytest.raises(variants.VariantError, match="at least 16"):
+        variants.student_params(VARIED_SETS[0], "s1", "short")
+    with pytest.raises(variants.VariantError, match="student id"):
+        variants.student_params(VARIED_SETS[0], "  ", SECRET)
+    with pytest.raises(variants.VariantError, match="not an exercise set"):
+        variants.student_params("../etc", "s1", SECRET)
+    (tmp_path / "short.txt").write_text("abc\n")
+    (tmp_path / "binary.txt").write_bytes(b"\xff" * 40)
+    (tmp_path / "good.txt").write_text(f"  {SECRET}\n")
+    for name, message in (("short.txt", "at least 16"), ("binary.txt", "UTF-8"), ("missing.txt", "could not be read")):
+        with pytest.raises(variants.VariantError, match=message):
+            variants.read_secret(tmp_path / name)
+    assert variants.read_secret(tmp_path / "good.txt") == SECRET
+
+
+# -- the teacher's side: keys per student --------------------------------------
+
+@pytest.mark.parametrize("set_name", VARIED_SETS)
+def test_default_numbers_give_the_committed_key(set_name):
+    """The key program run in-process agrees with the key the build made by running the notebook."""
+    defaults = {name: spec.default for name, spec in variants.declared(set_name).items()}
+    assert variants.key_entries(set_name, defaults) == base_key(set_name)
+
+
+@pytest.mark.parametrize("set_name", VARIED_SETS)
+def test_student_keys_vary_only_the_varied_questions(set_name):
+    base = base_key(set_name)
+    varied = varied_questions(set_name)
+    assert 2 <= len(varied) <= 3, varied
+    document = keymod.read_document(full_key_dir() / f"{set_name}.json")
+    for student in STUDENTS:
+        key = variants.student_key(set_name, student, SECRET, base)
+        assert set(key) == set(base)
+        for question, entry in key.items():
+            if question in varied:
+                assert entry["expected"] != base[question]["expected"]
+            else:
+                assert entry == base[question]
+        as_document = variants.student_key(set_name, student, SECRET, document)
+        assert as_document["questions"] == key and as_document["format"] == document["format"]
+
+
+@pytest.mark.parametrize("set_name", VARIED_SETS)
+def test_every_variant_stays_inside_the_public_sanity_range(set_name):
+    """A learner's immediate check (public key only) accepts every variant's right answer."""
+    public = keymod.read_document(public_key_dir() / f"{set_name}.json")["questions"]
+    specs = variants.declared(set_name)
+    corners = [{name: (spec.low if pick else spec.high) for name, spec in specs.items()} for pick in (True, False)]
+    corners += [{name: (spec.low if i == j else spec.high) for j, (name, spec) in enumerate(specs.items())}
+                for i in range(len(specs))]
+    for values in corners:
+        entries = variants.key_entries(set_name, values)
+        for question, entry in entries.items():
+            if entry["kind"] != "number":
+                continue
+            low, high = public[question]["plausible"]
+            assert low <= abs(entry["expected"]) <= high, (question, values, entry["expected"], (low, high))
+            assert math.copysign(1, entry["expected"]) == (public[question]["sign"] or 1)

@@ -1,15 +1,23 @@
-"""The claims ledger: shipped files are valid, every rule catches a broken copy, cards render."""
+"""The claims ledger: shipped files are valid, every rule catches a broken copy, cards render.
+
+The rules live in tools/ledger_check.py (author-side: it reads the seed documents,
+which a hand-out does not carry); loading, cards and tallies in scalecheck.models.ledger.
+"""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from scalecheck.models import ledger
 from scalecheck.core.units import parse_unit
+from scalecheck.models import ledger
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import ledger_check  # noqa: E402
 
 REVIEW_DATE = "2026-11"
 KNOWN_ID = "002-roadmap-20k-h100-80ef"
@@ -50,7 +58,7 @@ def _problems_after(folder: Path, edit_claims=None, edit_sources=None) -> list[s
             frame = _read(path)
             frame = edit(frame)
             _write(frame, path)
-    return ledger.validate(ledger.load_sources(), ledger.load_claims())
+    return ledger_check.validate(ledger.load_sources(), ledger.load_claims())
 
 
 def _set(column: str, value: str, row: int = 0) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -71,14 +79,14 @@ def _row_by_id(frame: pd.DataFrame, claim_id: str) -> int:
 # --------------------------------------------------------------------------- shipped files
 
 def test_shipped_files_validate():
-    assert ledger.validate(ledger.load_sources(), ledger.load_claims()) == []
+    assert ledger_check.validate(ledger.load_sources(), ledger.load_claims()) == []
 
 
 def test_shipped_seed_lines_are_in_range_of_the_real_seeds():
-    seeds = ledger.seeds_dir()
+    seeds = ledger_check.seeds_dir()
     if seeds is None:
         pytest.skip("seed documents not reachable from this checkout")
-    assert ledger.validate(ledger.load_sources(), ledger.load_claims(), seeds=seeds) == []
+    assert ledger_check.validate(ledger.load_sources(), ledger.load_claims(), seeds=seeds) == []
 
 
 def test_columns_are_exactly_the_documented_ones():
@@ -157,7 +165,7 @@ def test_checked_rows_carry_date_confidence_and_evidence():
     checked = claims[~claims["verdict"].isin(["not-checked"])]
     assert checked["checked_on"].str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").all()
     assert set(checked["confidence"]) <= set(ledger.CONFIDENCES)
-    needs = checked[~checked["verdict"].isin(ledger.NO_EVIDENCE_NEEDED)]
+    needs = checked[~checked["verdict"].isin(ledger_check.NO_EVIDENCE_NEEDED)]
     assert (needs["evidence"].str.len() > 0).all()
 
 
@@ -233,7 +241,7 @@ def test_named_review_fixes_are_in_place():
 
 
 def test_key_seed_lines_hold_the_number_they_cite():
-    seeds = ledger.seeds_dir()
+    seeds = ledger_check.seeds_dir()
     if seeds is None:
         pytest.skip("seed documents not reachable from this checkout")
     sources = ledger.load_sources().set_index("source_id")
@@ -256,22 +264,59 @@ def test_key_seed_lines_hold_the_number_they_cite():
 
 def test_value_as_stated_is_verbatim_on_the_cited_seed_line():
     """The source-language part (before any English gloss in brackets) is copied, not retyped."""
-    import re
-    import unicodedata
-
-    seeds = ledger.seeds_dir()
+    seeds = ledger_check.seeds_dir()
     if seeds is None:
         pytest.skip("seed documents not reachable from this checkout")
-    sources = ledger.load_sources().set_index("source_id")
-    lines = {sid: (seeds / sources.loc[sid, "file"]).read_text(encoding="utf-8").splitlines() for sid in sources.index}
-    missing = []
-    for _, row in ledger.load_claims().iterrows():
-        line = unicodedata.normalize("NFKC", lines[row["source_id"]][int(row["seed_line"]) - 1])
-        stated = row["value_as_stated"].split(" (")[0]
-        for part in (p.strip() for p in re.split(r"[;…]", stated) if p.strip()):
-            if unicodedata.normalize("NFKC", part) not in line:
-                missing.append((row["claim_id"], part))
-    assert missing == []
+    assert ledger_check.unquoted_values(ledger.load_sources(), ledger.load_claims(), seeds) == []
+
+
+def test_quote_check_catches_a_retyped_value(ledger_copy):
+    sources, claims = ledger.load_sources(), ledger.load_claims()
+    seeds = ledger_copy / "seeds"
+    row = claims.index[claims["value_as_stated"].str.len() > 0][0]
+    file = sources.set_index("source_id").loc[claims.loc[row, "source_id"], "file"]
+    lines = (seeds / file).read_text(encoding="utf-8").splitlines()
+    lines[int(claims.loc[row, "seed_line"]) - 1] = "copied: " + claims.loc[row, "value_as_stated"].split(" (")[0]
+    (seeds / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    missing = dict(ledger_check.unquoted_values(sources, claims, seeds))
+    assert claims.loc[row, "claim_id"] not in missing
+    claims.loc[row, "value_as_stated"] = "retyped 12345"
+    missing = dict(ledger_check.unquoted_values(sources, claims, seeds))
+    assert missing[claims.loc[row, "claim_id"]] == "retyped 12345"
+
+
+def test_seeds_are_looked_up_beside_the_course_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("SCALECHECK_SEEDS_DIR", raising=False)
+    course = tmp_path / "course"
+    (tmp_path / "shared" / "seeds").mkdir(parents=True)
+    course.mkdir()
+    monkeypatch.setenv("SCALECHECK_COURSE_ROOT", str(course))
+    assert ledger_check.seeds_dir() == (tmp_path / "shared" / "seeds").resolve()
+    monkeypatch.setenv("SCALECHECK_SEEDS_DIR", str(tmp_path / "nowhere"))
+    assert ledger_check.seeds_dir() is None
+
+
+def test_lessons_named_by_claims_are_the_lessons_on_disk():
+    prefixes = ledger_check.lesson_prefixes()
+    assert prefixes[0] == "00" and "10" in prefixes
+    assert set(ledger.load_claims()["lesson"].map(str).str.strip()) - {""} <= set(prefixes)
+
+
+def test_command_line_reports_and_exits(ledger_copy, capsys):
+    assert ledger_check.main(["--no-seeds"]) == 0
+    assert "0 problem(s)" in capsys.readouterr().out
+    _problems_after(ledger_copy, edit_claims=_set("topic", "astrology"))
+    assert ledger_check.main([]) == 1
+    assert "topic 'astrology'" in capsys.readouterr().out
+    assert ledger_check.main(["--seeds", str(ledger_copy / "no-such-folder")]) == 2
+
+
+def test_the_package_ships_no_author_side_checks():
+    """A hand-out carries the ledger module; the seed lookup and the rules stay in tools/."""
+    for name in ("validate", "seeds_dir", "NO_EVIDENCE_NEEDED", "CLAIM_ID_PATTERN"):
+        assert not hasattr(ledger, name), name
+    source = Path(ledger.__file__).read_text(encoding="utf-8")
+    assert "/ \"shared\"" not in source and "SEEDS_DIR" not in source
 
 
 # --------------------------------------------------------------------------- each rule catches a broken copy
@@ -336,7 +381,7 @@ CLAIM_BREAKAGES = [
 
 @pytest.mark.parametrize("name,edit,fragment", CLAIM_BREAKAGES, ids=[b[0] for b in CLAIM_BREAKAGES])
 def test_rule_catches_broken_claims(ledger_copy, name, edit, fragment):
-    assert ledger.validate(ledger.load_sources(), ledger.load_claims()) == [], "copy must start valid"
+    assert ledger_check.validate(ledger.load_sources(), ledger.load_claims()) == [], "copy must start valid"
     problems = _problems_after(ledger_copy, edit_claims=edit)
     assert any(fragment in p for p in problems), problems
 
@@ -373,7 +418,7 @@ def test_not_checkable_needs_no_evidence_but_unverifiable_does(ledger_copy):
 def test_seed_check_is_skipped_without_seeds(ledger_copy):
     problems = _problems_after(ledger_copy, edit_claims=_set("seed_line", "9999"))
     assert any("beyond the end" in p for p in problems)
-    assert ledger.validate(ledger.load_sources(), ledger.load_claims(), seeds=None) == []
+    assert ledger_check.validate(ledger.load_sources(), ledger.load_claims(), seeds=None) == []
 
 
 def test_a_bad_number_survives_loading(ledger_copy):

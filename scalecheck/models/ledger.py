@@ -3,8 +3,10 @@
 ``data/sources.csv`` has one row per seed document and ``data/claims.csv`` one
 row per claim: who said it, when, what number, in what unit, and what the
 course concluded about it (the *verdict*) with its reason and evidence. The
-CSV files are the source of truth; this module only loads, checks and shows
-them.
+CSV files are the source of truth; this module loads and shows them. The
+authors' checks of the two files (every rule, and quotes against the seed
+documents, which the course cites but does not ship) are in
+``tools/ledger_check.py``, outside the package a learner receives.
 
 Besides the verdict, each claim records when it was last checked
 (``checked_on``), how sure the verdict is (``confidence``: H, M or L, graded as
@@ -25,8 +27,6 @@ from __future__ import annotations
 import difflib
 import html
 import math
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from scalecheck.core import paths
-from scalecheck.core.units import UnitError, format_si, parse_unit, split_prefix
+from scalecheck.core.units import format_si, split_prefix
 
 # ---------------------------------------------------------------------------
 # Vocabularies
@@ -73,12 +73,7 @@ SOURCE_KINDS: tuple[str, ...] = (
 
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
 
-LESSONS: tuple[str, ...] = tuple(f"{n:02d}" for n in range(11))  # "00".."10"
-
 NUMBER_COLUMNS: tuple[str, ...] = ("value", "value_low", "value_high")
-
-#: verdicts that need a reason but no evidence: nothing was checked, or there is nothing to check
-NO_EVIDENCE_NEEDED: tuple[str, ...] = ("not-checked", "not-checkable")
 
 #: confidence in a verdict, graded as the course's reference facts grade theirs:
 #: H = primary source or several independent sources that agree; M = one good secondary
@@ -111,15 +106,6 @@ VERDICT_COLOURS: dict[str, str] = {
     "not-checked": "#9e9e9e",
 }
 
-CLAIM_ID_PATTERN = re.compile(r"^[0-9]{3}-[a-z0-9-]+$")
-SOURCE_ID_PATTERN = re.compile(r"^[0-9]{3}$")
-ISO_DATE_PATTERN = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
-FULL_DATE_PATTERN = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-CLUSTER_ID_PATTERN = re.compile(r"^[0-9]{3}-[a-z0-9-]+$")
-# Hiragana, Katakana, CJK ideographs, full-width forms, CJK punctuation
-JAPANESE_PATTERN = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
-MIN_ASCII_SHARE = 0.9  # a paraphrase must be at least 90% ASCII characters
-
 SOURCES_FILE = "sources.csv"
 CLAIMS_FILE = "claims.csv"
 
@@ -131,17 +117,6 @@ CLAIMS_FILE = "claims.csv"
 def data_dir() -> Path:
     """The folder holding sources.csv and claims.csv (see :func:`scalecheck.core.paths.data_dir`)."""
     return paths.data_dir()
-
-
-def seeds_dir() -> Path | None:
-    """The folder of the five seed documents, or None when it is not reachable.
-
-    Looked up in env SCALECHECK_SEEDS_DIR, then ``../shared/seeds`` next to the
-    course folder.
-    """
-    override = os.environ.get("SCALECHECK_SEEDS_DIR")
-    candidate = Path(override) if override else Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
-    return candidate.resolve() if candidate.is_dir() else None
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
@@ -170,7 +145,7 @@ def load_claims() -> pd.DataFrame:
 
     ``value``, ``value_low`` and ``value_high`` become floats (NaN when empty)
     and ``seed_line`` an integer. A cell that does not parse is kept as its
-    text rather than dropped, so :func:`validate` can report it.
+    text rather than dropped, so tools/ledger_check.py can report it.
     """
     claims = _read_text_csv(data_dir() / CLAIMS_FILE)
     for column in NUMBER_COLUMNS:
@@ -188,7 +163,7 @@ def load_claims() -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------
-# Validation
+# Reading cells (also used by tools/ledger_check.py)
 # ---------------------------------------------------------------------------
 
 def _text(cell: Any) -> str:
@@ -217,151 +192,6 @@ def _number(cell: Any) -> float | None:
     return value
 
 
-def _seed_line_counts(sources: pd.DataFrame, folder: Path | None) -> dict[str, int]:
-    """Number of lines of each reachable seed file, by source_id."""
-    counts: dict[str, int] = {}
-    if folder is None:
-        return counts
-    for _, row in sources.iterrows():
-        path = folder / _text(row.get("file"))
-        if _text(row.get("file")) and path.is_file():
-            counts[_text(row["source_id"])] = len(path.read_text(encoding="utf-8").splitlines())
-    return counts
-
-
-def _validate_sources(sources: pd.DataFrame, problems: list[str], seed_folder: Path | None) -> None:
-    ids = [_text(s) for s in sources["source_id"]]
-    for sid in sorted({s for s in ids if ids.count(s) > 1}):
-        problems.append(f"sources: source_id {sid!r} appears more than once")
-    for i, row in sources.iterrows():
-        where = f"sources row {i + 2} ({_text(row['source_id']) or '?'})"
-        if not SOURCE_ID_PATTERN.match(_text(row["source_id"])):
-            problems.append(f"{where}: source_id must be three digits")
-        for column in ("file", "title_en", "date", "kind", "language"):
-            if not _text(row[column]):
-                problems.append(f"{where}: {column} is empty")
-        if _text(row["kind"]) and _text(row["kind"]) not in SOURCE_KINDS:
-            problems.append(f"{where}: kind {_text(row['kind'])!r} not in {SOURCE_KINDS}")
-        precision = _text(row["date_precision"])
-        if precision not in DATE_PRECISIONS:
-            problems.append(f"{where}: date_precision {precision!r} not in {DATE_PRECISIONS}")
-        date = _text(row["date"])
-        if date and not ISO_DATE_PATTERN.match(date):
-            problems.append(f"{where}: date {date!r} is not ISO (YYYY, YYYY-MM or YYYY-MM-DD)")
-        elif date and precision in DATE_PRECISIONS:
-            parts = {"year": 1, "month": 2, "day": 3}[precision]
-            if len(date.split("-")) != parts:
-                problems.append(f"{where}: date {date!r} does not match precision {precision!r}")
-        if seed_folder is not None and _text(row["file"]) and not (seed_folder / _text(row["file"])).is_file():
-            problems.append(f"{where}: seed file {_text(row['file'])!r} not found in {seed_folder}")
-
-
-def _validate_claim_row(
-    i: int,
-    row: pd.Series,
-    known_ids: set[str],
-    source_ids: set[str],
-    line_counts: dict[str, int],
-    problems: list[str],
-) -> None:
-    cid = _text(row["claim_id"])
-    where = f"claims row {i + 2} ({cid or '?'})"
-    sid = _text(row["source_id"])
-
-    if not CLAIM_ID_PATTERN.match(cid):
-        problems.append(f"{where}: claim_id must match {CLAIM_ID_PATTERN.pattern}")
-    elif cid[:3] != sid:
-        problems.append(f"{where}: claim_id prefix {cid[:3]!r} differs from source_id {sid!r}")
-    if sid not in source_ids:
-        problems.append(f"{where}: source_id {sid!r} is not in sources.csv")
-
-    for column in ("speaker", "quantity"):
-        if not _text(row[column]):
-            problems.append(f"{where}: {column} is empty")
-    for column in ("said_on", "forecast_made", "forecast_deadline"):
-        date = _text(row[column])
-        if column == "said_on" and not date:
-            problems.append(f"{where}: said_on is empty")
-        if date and not ISO_DATE_PATTERN.match(date):
-            problems.append(f"{where}: {column} {date!r} is not ISO (YYYY, YYYY-MM or YYYY-MM-DD)")
-
-    topic, verdict = _text(row["topic"]), _text(row["verdict"])
-    if topic not in TOPICS:
-        problems.append(f"{where}: topic {topic!r} is not one of TOPICS")
-    if verdict not in VERDICTS:
-        problems.append(f"{where}: verdict {verdict!r} is not one of VERDICTS")
-
-    try:
-        parse_unit(_text(row["unit"]))
-    except UnitError as error:
-        problems.append(f"{where}: unit {_text(row['unit'])!r} does not parse ({error})")
-
-    numbers: dict[str, float | None] = {}
-    for column in NUMBER_COLUMNS:
-        try:
-            numbers[column] = _number(row[column])
-        except ValueError:
-            numbers[column] = None
-            problems.append(f"{where}: {column} {_text(row[column])!r} is not a number")
-    low, high = numbers["value_low"], numbers["value_high"]
-    if low is not None and high is not None and low > high:
-        problems.append(f"{where}: value_low {low:g} is greater than value_high {high:g}")
-
-    # every verdict says why, including not-checked (why no public record could settle it)
-    if verdict in VERDICTS and not _text(row["verdict_reason"]):
-        problems.append(f"{where}: verdict {verdict!r} needs a verdict_reason")
-    if verdict in VERDICTS and verdict not in NO_EVIDENCE_NEEDED and not _text(row["evidence"]):
-        problems.append(f"{where}: verdict {verdict!r} needs evidence")
-    if verdict in FORECAST_VERDICTS:
-        for column in ("forecast_made", "forecast_deadline"):
-            if not _text(row[column]):
-                problems.append(f"{where}: verdict {verdict!r} needs {column}")
-    _validate_check_fields(where, row, verdict, problems)
-
-    lesson = _text(row["lesson"])
-    if lesson and lesson not in LESSONS:
-        problems.append(f"{where}: lesson {lesson!r} must be empty or one of 00..10")
-
-    related = {r.strip() for r in _text(row["related"]).split(";") if r.strip()}
-    for other in sorted(related):
-        if other == cid:
-            problems.append(f"{where}: related lists the claim itself")
-        elif other not in known_ids:
-            problems.append(f"{where}: related id {other!r} does not exist")
-    for kind, other in parse_relations(_text(row["relations"]), where, problems):
-        if other == cid:
-            problems.append(f"{where}: relation {kind}:{other} points at the claim itself")
-        elif other not in known_ids:
-            problems.append(f"{where}: relation target {other!r} does not exist")
-        elif other not in related:
-            # the old untyped column stays a superset, so readers of `related` see every link
-            problems.append(f"{where}: relation target {other!r} is missing from related")
-
-    cluster = _text(row["cluster_id"])
-    if not cluster:
-        problems.append(f"{where}: cluster_id is empty")
-    elif not CLUSTER_ID_PATTERN.match(cluster):
-        problems.append(f"{where}: cluster_id {cluster!r} must look like a claim id")
-
-    line_text = _text(row["seed_line"])
-    if not re.fullmatch(r"[0-9]+", line_text) or int(line_text) < 1:
-        problems.append(f"{where}: seed_line {line_text!r} must be a positive integer")
-    elif sid in line_counts and int(line_text) > line_counts[sid]:
-        problems.append(
-            f"{where}: seed_line {line_text} is beyond the end of the seed file ({line_counts[sid]} lines)"
-        )
-
-    paraphrase = _text(row["paraphrase"])
-    if not paraphrase:
-        problems.append(f"{where}: paraphrase is empty")
-    else:
-        if JAPANESE_PATTERN.search(paraphrase):
-            problems.append(f"{where}: paraphrase contains Japanese characters")
-        ascii_share = sum(ch.isascii() for ch in paraphrase) / len(paraphrase)
-        if ascii_share < MIN_ASCII_SHARE:
-            problems.append(f"{where}: paraphrase is only {ascii_share:.0%} ASCII")
-
-
 def parse_relations(text: str, where: str = "relations", problems: list[str] | None = None
                     ) -> list[tuple[str, str]]:
     """``"conflict:003-x;derived:002-y"`` as ``[("conflict", "003-x"), ("derived", "002-y")]``.
@@ -381,104 +211,6 @@ def parse_relations(text: str, where: str = "relations", problems: list[str] | N
             continue
         pairs.append((kind, target))
     return pairs
-
-
-def _validate_check_fields(where: str, row: pd.Series, verdict: str, problems: list[str]) -> None:
-    """checked_on, confidence, forecast_wording and said_on rules of the truth pass."""
-    checked_on, confidence = _text(row["checked_on"]), _text(row["confidence"])
-    if checked_on and not FULL_DATE_PATTERN.match(checked_on):
-        problems.append(f"{where}: checked_on {checked_on!r} is not a full ISO date (YYYY-MM-DD)")
-    elif checked_on and checked_on > _today():
-        problems.append(f"{where}: checked_on {checked_on} is in the future")
-    if confidence and confidence not in CONFIDENCES:
-        problems.append(f"{where}: confidence {confidence!r} is not one of {CONFIDENCES}")
-    if verdict in VERDICTS and verdict != "not-checked":
-        if not checked_on:
-            problems.append(f"{where}: verdict {verdict!r} needs checked_on")
-        if not confidence:
-            problems.append(f"{where}: verdict {verdict!r} needs a confidence (H, M or L)")
-    elif verdict == "not-checked" and confidence:
-        problems.append(f"{where}: a not-checked claim has no verdict to grade, so no confidence")
-    wording = _text(row["forecast_wording"])
-    if wording and wording not in FORECAST_WORDINGS:
-        problems.append(f"{where}: forecast_wording {wording!r} is not one of {FORECAST_WORDINGS}")
-    if verdict in ("forecast-true", "forecast-false") and not wording:
-        problems.append(f"{where}: resolved forecast needs a forecast_wording (flat or hedged)")
-    # judged at the date of the check, not today, so the shipped ledger does not expire on its own
-    deadline = _text(row["forecast_deadline"])
-    if verdict == "forecast-open" and deadline and checked_on and deadline < checked_on[:len(deadline)]:
-        problems.append(f"{where}: forecast-open but its deadline {deadline} had passed when it was checked")
-
-
-def _today() -> str:
-    """Today's date as YYYY-MM-DD (env SCALECHECK_TODAY overrides it, for tests)."""
-    import datetime
-
-    return os.environ.get("SCALECHECK_TODAY") or datetime.date.today().isoformat()
-
-
-def _validate_across_rows(claims: pd.DataFrame, sources: pd.DataFrame, problems: list[str]) -> None:
-    """Rules that need more than one row: symmetric relations, clusters, dates against the source."""
-    rows = {_text(r["claim_id"]): r for _, r in claims.iterrows()}
-    links = {cid: set(parse_relations(_text(r["relations"]))) for cid, r in rows.items()}
-    for cid, pairs in links.items():
-        for kind, other in sorted(pairs):
-            if other not in rows or other == cid:
-                continue
-            if kind in SYMMETRIC_RELATIONS and (kind, cid) not in links[other]:
-                problems.append(f"claims ({cid}): {kind}:{other} has no {kind}:{cid} in return")
-            if kind == "duplicate" and _text(rows[other]["cluster_id"]) != _text(rows[cid]["cluster_id"]):
-                problems.append(f"claims ({cid}): duplicate {other} is in another cluster")
-            if kind == "resolves" and _text(rows[other]["verdict"]) not in FORECAST_VERDICTS:
-                problems.append(f"claims ({cid}): resolves {other}, which is not a forecast")
-    # a statement counted once has one outcome
-    outcomes: dict[str, set[str]] = {}
-    for cid, r in rows.items():
-        if _text(r["verdict"]) in FORECAST_VERDICTS:
-            outcomes.setdefault(_text(r["cluster_id"]), set()).add(_text(r["verdict"]))
-    for cluster, verdicts in sorted(outcomes.items()):
-        if len(verdicts) > 1:
-            problems.append(f"claims: cluster {cluster!r} mixes forecast verdicts {sorted(verdicts)}")
-    source_dates = {_text(s["source_id"]): _text(s["date"]) for _, s in sources.iterrows()}
-    for cid, r in rows.items():
-        said, published = _text(r["said_on"]), source_dates.get(_text(r["source_id"]), "")
-        if said and published and ISO_DATE_PATTERN.match(said) and \
-                said[:len(published)] > published[:len(said)]:
-            problems.append(f"claims ({cid}): said_on {said} is after its source's date {published}")
-
-
-def validate(
-    sources: pd.DataFrame,
-    claims: pd.DataFrame,
-    seeds: Path | None | str = "auto",
-) -> list[str]:
-    """Every problem found in the two tables; an empty list means valid.
-
-    ``seeds`` is the folder of seed files used to check ``seed_line``; by
-    default it is found with :func:`seeds_dir`, and the check is skipped when
-    no folder is reachable (pass ``None`` to skip it on purpose).
-    """
-    problems: list[str] = []
-    for name, table, required in (("sources", sources, SOURCE_COLUMNS), ("claims", claims, CLAIM_COLUMNS)):
-        missing = [c for c in required if c not in table.columns]
-        if missing:
-            problems.append(f"{name}: missing columns {missing}")
-    if problems:
-        return problems
-
-    seed_folder = seeds_dir() if isinstance(seeds, str) and seeds == "auto" else (Path(seeds) if seeds else None)
-    _validate_sources(sources, problems, seed_folder)
-
-    ids = [_text(c) for c in claims["claim_id"]]
-    for cid in sorted({c for c in ids if ids.count(c) > 1}):
-        problems.append(f"claims: claim_id {cid!r} appears more than once")
-    known_ids = set(ids)
-    source_ids = {_text(s) for s in sources["source_id"]}
-    line_counts = _seed_line_counts(sources, seed_folder)
-    for i, row in claims.reset_index(drop=True).iterrows():
-        _validate_claim_row(int(i), row, known_ids, source_ids, line_counts, problems)
-    _validate_across_rows(claims, sources, problems)
-    return problems
 
 
 # ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from scalecheck.models import cluster
-from scalecheck.core import data, hardware, units
+from scalecheck.core import data, hardware, uncertainty, units
 
 N = 100_000
 H100_W = 700.0  # NVIDIA H100 SXM datasheet TDP (data/gpu_specs.csv)
@@ -145,27 +145,27 @@ def test_vectorised_over_samples():
 
 
 def test_lognormal_from_range_hits_its_percentiles():
-    z = cluster.standard_normal_draws(1, 200_000, seed=1)[0]
-    samples = cluster.lognormal_from_range(z, 0.1, 0.4)
-    p5, p50, p95 = cluster.interval_90(samples)
+    z = uncertainty.standard_normal_draws(1, 200_000, seed=1)[0]
+    samples = uncertainty.lognormal_from_range(z, 0.1, 0.4)
+    p5, p50, p95 = uncertainty.interval_90(samples)
     assert p5 == pytest.approx(0.1, rel=0.02)
     assert p95 == pytest.approx(0.4, rel=0.02)
     assert p50 == pytest.approx(0.2, rel=0.02)  # the geometric middle
-    assert np.all(cluster.lognormal_from_range(z[:5], 3.0, 3.0) == 3.0)
+    assert np.all(uncertainty.lognormal_from_range(z[:5], 3.0, 3.0) == 3.0)
     with pytest.raises(ValueError):
-        cluster.lognormal_from_range(z, 2.0, 1.0)
+        uncertainty.lognormal_from_range(z, 2.0, 1.0)
     with pytest.raises(ValueError):
-        cluster.lognormal_from_range(z, 0.0, 1.0)
+        uncertainty.lognormal_from_range(z, 0.0, 1.0)
 
 
 def test_draws_are_seeded_and_intervals_refuse_bad_samples():
-    a = cluster.standard_normal_draws(2, 10, seed=7)
-    b = cluster.standard_normal_draws(2, 10, seed=7)
+    a = uncertainty.standard_normal_draws(2, 10, seed=7)
+    b = uncertainty.standard_normal_draws(2, 10, seed=7)
     assert a.shape == (2, 10) and np.array_equal(a, b)
-    assert not np.array_equal(a, cluster.standard_normal_draws(2, 10, seed=8))
+    assert not np.array_equal(a, uncertainty.standard_normal_draws(2, 10, seed=8))
     with pytest.raises(ValueError):
-        cluster.standard_normal_draws(0, 10, seed=1)
+        uncertainty.standard_normal_draws(0, 10, seed=1)
     with pytest.raises(ValueError):
-        cluster.interval_90([])
+        uncertainty.interval_90([])
     with pytest.raises(ValueError):
-        cluster.interval_90([1.0, float("nan")])
+        uncertainty.interval_90([1.0, float("nan")])

@@ -2,10 +2,9 @@
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from scalecheck.core import data
+from scalecheck.core import data, uncertainty
 from scalecheck.models import datawall as dw
 
 
@@ -120,23 +119,23 @@ def test_years_bought():
 
 
 def test_lognormal_interval_and_samples():
-    z = dw.standard_normal_draws(3, 200_000, seed=3)
-    stock = dw.lognormal_from_range(z[0], 100e12, 1000e12)
-    low, median, high = dw.interval_90(stock)
+    z = uncertainty.standard_normal_draws(3, 200_000, seed=3)
+    stock = uncertainty.lognormal_from_range(z[0], 100e12, 1000e12)
+    low, median, high = uncertainty.interval_90(stock)
     assert low == pytest.approx(100e12, rel=0.02)
     assert high == pytest.approx(1000e12, rel=0.02)
     assert median == pytest.approx(math.sqrt(1e29), rel=0.02)
-    assert np.allclose(dw.lognormal_from_range(z[0][:10], 5.0, 5.0), 5.0, rtol=1e-14)
+    assert np.allclose(uncertainty.lognormal_from_range(z[0][:10], 5.0, 5.0), 5.0, rtol=1e-14)
     with pytest.raises(ValueError):
-        dw.lognormal_from_range(z[0], 10.0, 1.0)
+        uncertainty.lognormal_from_range(z[0], 10.0, 1.0)
 
 
 def test_monte_carlo_is_seeded_and_centred():
-    z = dw.standard_normal_draws(3, 20_000, seed=7)
+    z = uncertainty.standard_normal_draws(3, 20_000, seed=7)
     years = dw.crossing_year_samples(z)
-    again = dw.crossing_year_samples(dw.standard_normal_draws(3, 20_000, seed=7))
+    again = dw.crossing_year_samples(uncertainty.standard_normal_draws(3, 20_000, seed=7))
     assert np.array_equal(years, again)
-    low, median, high = dw.interval_90(years)
+    low, median, high = uncertainty.interval_90(years)
     assert low < median < high
     # with every range collapsed to a point, every draw gives the point answer
     point = dw.crossing_year_samples(z, stock_range=(300e12, 300e12), growth_range=(4.5, 4.5),
@@ -191,8 +190,8 @@ def test_bad_inputs():
     with pytest.raises(ValueError):
         dw.frontier_flop(2026, growth_per_yr=-4)
     with pytest.raises(ValueError):
-        dw.interval_90([])
+        uncertainty.interval_90([])
     with pytest.raises(ValueError):
-        dw.standard_normal_draws(3, 0, seed=1)
+        uncertainty.standard_normal_draws(3, 0, seed=1)
     with pytest.raises(ValueError):
         dw.words_to_tokens(100, words_per_token=0)

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from scalecheck.models import cluster, training
-from scalecheck.core import data, hardware
+from scalecheck.models import training
+from scalecheck.core import data, hardware, uncertainty
 
 H100 = hardware.peak_flop_per_s("H100", "bf16_dense")
 A100 = hardware.peak_flop_per_s("A100 40GB", "bf16_dense")
@@ -105,9 +105,9 @@ def test_run_energy():
 
 
 def test_monte_carlo_samples():
-    z = cluster.standard_normal_draws(2, 100_000, seed=3)
+    z = uncertainty.standard_normal_draws(2, 100_000, seed=3)
     samples = training.run_flop_samples(z, 20_000, H100, (0.30, 0.43), (45, 120))
-    p5, p50, p95 = cluster.interval_90(samples)
+    p5, p50, p95 = uncertainty.interval_90(samples)
     centre = training.run_flop(20_000, H100, (0.30 * 0.43) ** 0.5, (45 * 120) ** 0.5)
     assert p50 == pytest.approx(centre, rel=0.02)
     assert p5 < centre < p95

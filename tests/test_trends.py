@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scalecheck.models import cluster, trends
+from scalecheck.core import uncertainty
+from scalecheck.models import trends
 
 
 # ---------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def test_fit_recovers_a_known_growth_rate_from_synthetic_data():
     log10_flop = 17 + np.log10(true_growth) * (years - 2010) + rng.normal(0, 0.5, years.size)
     fit = trends.fit_log_trend(years, 10 ** log10_flop)
     assert fit.growth_factor_per_yr == pytest.approx(true_growth, rel=0.05)
-    low, median, high = cluster.interval_90(
+    low, median, high = uncertainty.interval_90(
         trends.bootstrap_growth_factors(years, 10 ** log10_flop, n_boot=1000, seed=1))
     assert low < true_growth < high
     assert low < fit.growth_factor_per_yr < high
@@ -273,11 +274,11 @@ def test_revenue_claims_against_world_gdp():
 
 
 def test_monte_carlo_of_the_cluster_bill_is_vectorised_and_seeded():
-    z = cluster.standard_normal_draws(2, 20_000, seed=6)
-    usd_per_chip = cluster.lognormal_from_range(z[0], 50e3, 80e3)
-    life = cluster.lognormal_from_range(z[1], 4.0, 5.0)
+    z = uncertainty.standard_normal_draws(2, 20_000, seed=6)
+    usd_per_chip = uncertainty.lognormal_from_range(z[0], 50e3, 80e3)
+    life = uncertainty.lognormal_from_range(z[1], 4.0, 5.0)
     bill = trends.required_revenue_usd_per_yr(trends.cluster_capex_usd(3e6, usd_per_chip), life, 0.0, 0.0, 0.078)
-    low, median, high = cluster.interval_90(bill)
+    low, median, high = uncertainty.interval_90(bill)
     # capital only, no return: 3e6 x sqrt(50k x 80k) / sqrt(4 x 5) ~ $42.4B at the median
     assert median == pytest.approx(3e6 * math.sqrt(50e3 * 80e3) / math.sqrt(20), rel=0.02)
     assert 3e6 * 50e3 / 5 < high and low < 3e6 * 80e3 / 4

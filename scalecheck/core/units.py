@@ -107,7 +107,7 @@ ALIASES: dict[str, str] = {
 # Shorthand the sources use: "4 PF" for 4 PFLOP/s, "FLOPS" for FLOP/s.
 # "FLOPS" (capital S) is read as a rate; lower-case "flops" as a count, which
 # is how the course teaches the distinction. Anything ambiguous is refused
-# by the checks rather than guessed (see checks.py).
+# by the answer checks rather than guessed (scalecheck/exercise/checks.py).
 _RATE_SPELLINGS = {"FLOPS": "FLOP/s", "FLOP/S": "FLOP/s", "F": "FLOP/s", "FLOP/sec": "FLOP/s"}
 
 

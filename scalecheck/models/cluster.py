@@ -5,9 +5,10 @@ is pure and works on plain numbers or on numpy arrays of samples, so the same
 code gives a point estimate and a Monte Carlo distribution. Units are in the
 names: ``_w`` watts, ``_wh`` watt-hours, ``_usd`` US dollars, ``_s`` seconds.
 
-The uncertainty helpers at the end (:func:`standard_normal_draws`,
-:func:`lognormal_from_range`, :func:`interval_90`) are introduced in lesson 02
-and reused by lesson 03 (:mod:`scalecheck.models.training`).
+Lesson 02 also introduces the Monte Carlo helpers (``standard_normal_draws``,
+``lognormal_from_range``, ``interval_90``); they live in
+:mod:`scalecheck.core.uncertainty`, shared by every lesson that samples. Input
+checks come from :mod:`scalecheck.core.arrays`.
 """
 from __future__ import annotations
 

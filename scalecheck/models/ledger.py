@@ -50,7 +50,7 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "paraphrase", "quantity", "value", "value_low", "value_high", "unit",
     "verdict", "verdict_reason", "evidence", "lesson", "related",
     "forecast_made", "forecast_deadline", "resolution",
-    # added in the truth pass (issue 13); forecasts.py reads only the columns above
+    # added in the truth pass (issue 13); models/forecasts.py reads only the columns above
     "checked_on", "confidence", "value_as_stated", "relations", "cluster_id", "forecast_wording",
 )
 

@@ -9,8 +9,9 @@ Defined in lesson 03. Two independent ways to count a run's compute:
 When both are known they should agree; when only the hardware is known (most
 frontier runs) the second is the estimate. Every function is pure and accepts
 numpy arrays of samples, so a Monte Carlo is the same call as a point
-estimate. Range-to-sample helpers come from :mod:`scalecheck.models.cluster`
-(lesson 02).
+estimate. Range-to-sample helpers come from :mod:`scalecheck.core.uncertainty`
+(introduced in lesson 02), input checks from :mod:`scalecheck.core.arrays`, and
+peak FLOP/s by number format from :mod:`scalecheck.core.hardware`.
 """
 from __future__ import annotations
 

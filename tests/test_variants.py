@@ -146,3 +146,146 @@ def test_every_variant_stays_inside_the_public_sanity_range(set_name):
             low, high = public[question]["plausible"]
             assert low <= abs(entry["expected"]) <= high, (question, values, entry["expected"], (low, high))
             assert math.copysign(1, entry["expected"]) == (public[question]["sign"] or 1)
+
+
+# -- proof: each student's solution passes that student's key, and only that one --
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_solution_for(set_name: str, values: dict, key_dir: Path, monkeypatch) -> dict:
+    """Run the solutions notebook, strict, with the student's numbers and key; return the answers
+    as the grader's read-back cell sends them."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from scalecheck.classroom.grading.runner import ANSWERS_MIME, extraction_source
+    from scalecheck.exercise import params as paramsmod
+
+    notebook = nbformat.read(ROOT / "solutions" / f"{set_name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if paramsmod.PARAMETERS_TAG in cell.metadata.get("tags", []):
+            cell.source = paramsmod.given_source(cell.source, values)
+    cases = {q: [list(args) for args, _ in e.get("cases", [])]
+             for q, e in base_key(set_name).items() if e["kind"] == "function"}
+    notebook.cells.append(nbformat.v4.new_code_cell(extraction_source(set_name, cases, "MARK:")))
+    monkeypatch.setenv("SCALECHECK_KEY_DIR", str(key_dir))
+    monkeypatch.setenv("SCALECHECK_STRICT", "1")  # a solution that fails its (per-student) check raises
+    monkeypatch.delenv("SCALECHECK_KEY_OUT", raising=False)
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "solutions")}}).execute()
+    for output in notebook.cells[-1].outputs:
+        text = output.get("data", {}).get(ANSWERS_MIME, "")
+        if text.startswith("MARK:"):
+            return json.loads(text[len("MARK:"):])["answers"]
+    raise AssertionError("the answers were not read back")
+
+
+@pytest.mark.parametrize("set_name", VARIED_SETS)
+def test_each_students_solution_passes_its_own_key_and_fails_anothers(set_name, tmp_path, monkeypatch):
+    from scalecheck.classroom.grading import scoring
+
+    base = base_key(set_name)
+    varied = varied_questions(set_name)
+    keys = {s: variants.student_key(set_name, s, SECRET, base) for s in STUDENTS}
+    answers = {}
+    for student in STUDENTS:
+        key_dir = tmp_path / student
+        keymod.write_atomic(key_dir / f"{set_name}.json", keymod.dumps(keymod.key_document(set_name, keys[student])))
+        # strict mode also fails if the notebook's own expect() differs from the per-student key on disk
+        answers[student] = _run_solution_for(set_name, variants.student_params(set_name, student, SECRET),
+                                             key_dir, monkeypatch)
+    for student in STUDENTS:
+        own = {r.question: r.status for r in scoring.score(answers[student], {}, keys[student], 0.5)}
+        assert all(status in ("correct", "manual") for status in own.values()), own
+        for other in STUDENTS:
+            if other != student:
+                theirs = {r.question: r.status for r in scoring.score(answers[student], {}, keys[other], 0.5)}
+                # a small grid may give two students the same number for one question: only the
+                # questions whose numbers differ must fail
+                differ = [q for q in varied if not math.isclose(keys[student][q]["expected"], keys[other][q]["expected"],
+                                                               rel_tol=3 * keys[other][q]["rel_tol"])]
+                assert differ and all(theirs[q] != "correct" for q in differ), (student, other, theirs)
+                assert all(theirs[q] == own[q] for q in theirs if q not in varied)
+        default = {r.question: r.status for r in scoring.score(answers[student], {}, base, 0.5)}
+        assert all(default[q] != "correct" for q in varied)  # the public solution's numbers are not theirs
+
+
+# -- the class release: one hand-out per student ------------------------------
+
+@pytest.fixture(scope="module")
+def class_release(tmp_path_factory):
+    from scalecheck.classroom import release
+
+    folder = tmp_path_factory.mktemp("class")
+    roster = folder / "roster.csv"
+    roster.write_text("student_id,name,email\ns1001,Ada One,ada@uni.example\ns1002,Bo Two,bo@uni.example\n"
+                      "=HYPERLINK(1),Eve Formula,eve@uni.example\n", encoding="utf-8")
+    secret = folder / "secret.txt"
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    out = folder / "handouts"
+    notes: list[str] = []
+    release.build_class_release(["03"], out, roster, secret, notes=notes)
+    return {"out": out, "roster": roster, "secret": secret, "notes": notes}
+
+
+def test_class_release_gives_each_student_their_own_numbers(class_release):
+    import csv
+
+    import nbformat
+
+    out = class_release["out"]
+    with open(out / "students.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["student_id"] for r in rows] == ["s1001", "s1002", "'=HYPERLINK(1)"]  # a formula stays text
+    folders = [r["folder"] for r in rows]
+    assert folders[:2] == ["s1001", "s1002"] and "/" not in folders[2] and folders[2].startswith("_HYPERLINK")
+    set_name = "03_training_run_cost"
+    for student, folder in zip(["s1001", "s1002", "=HYPERLINK(1)"], folders):
+        notebook = nbformat.read(out / folder / "exercises" / f"{set_name}.ipynb", as_version=4)
+        cell = next(c for c in notebook.cells if params.PARAMETERS_TAG in c.metadata.get("tags", []))
+        namespace: dict = {}
+        exec(cell.source, namespace)
+        assert dict(namespace["P"]) == variants.student_params(set_name, student, SECRET)
+        assert "params.given(" in cell.source and "vary(" not in cell.source
+
+
+def test_class_release_reveals_neither_the_secret_nor_a_key(class_release):
+    out = class_release["out"]
+    set_name = "03_training_run_cost"
+    base = base_key(set_name)
+    varied = varied_questions(set_name)
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        assert not (folder / "solutions").exists() and not (folder / "scalecheck" / "classroom").exists()
+        assert not (folder / "students.csv").exists()
+        student = folder.name
+        if student not in ("s1001", "s1002"):
+            continue
+        key = variants.student_key(set_name, student, SECRET, base)
+        secrets_and_answers = [SECRET.encode()] + [repr(key[q]["expected"]).encode() for q in varied] + [
+            f"{key[q]['expected']:.4g}".encode() for q in varied]
+        for path in folder.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert not any(s in data for s in secrets_and_answers), path
+        public = json.loads((folder / "exercises" / "keys" / f"{set_name}.json").read_text())
+        assert all("expected" not in e and "hints" not in e for e in public["questions"].values())
+
+
+def test_release_options_are_checked(class_release, tmp_path, capsys):
+    from scalecheck.classroom import release
+
+    with pytest.raises(SystemExit) as stop:
+        release.main(["03", "--out", str(tmp_path / "a"), "--roster", str(class_release["roster"])])
+    assert stop.value.code == 2 and "go together" in capsys.readouterr().err
+    short = tmp_path / "short.txt"
+    short.write_text("abc")
+    assert release.main(["03", "--out", str(tmp_path / "b"), "--roster", str(class_release["roster"]),
+                         "--variant-secret-file", str(short)]) == 2
+    assert "at least 16" in capsys.readouterr().err
+    bad_roster = tmp_path / "roster.csv"
+    bad_roster.write_text("who,what\n1,2\n")
+    assert release.main(["03", "--out", str(tmp_path / "c"), "--roster", str(bad_roster),
+                         "--variant-secret-file", str(class_release["secret"])]) == 2
+    assert "missing column" in capsys.readouterr().err
+    assert not any((tmp_path / name).exists() for name in "abc")

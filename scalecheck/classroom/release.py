@@ -13,11 +13,20 @@ working copy of ``exercises/``: whatever a teacher typed into ``exercises/``
 while trying a set stays out. Lesson outputs are cleared, so no stored number
 in the hand-out can come from the key. Links to lessons that are not in the
 hand-out become plain text.
+
+With ``--roster roster.csv --variant-secret-file secret.txt`` it writes one
+hand-out per rostered student, in a folder named by the student's id, whose
+exercise sets hold that student's own numbers in their ``parameters`` cell
+(see ``scalecheck.classroom.variants``); ``students.csv`` beside the folders
+maps ids to folders (for the teacher, not for the students). Without
+``--roster`` the hand-out is the same for everyone, with the default numbers.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import hashlib
 import importlib.util
 import os
 import re
@@ -162,12 +171,7 @@ def build_release(selectors: list[str], out: Path, course_root: Path = COURSE_RO
 
     sets = resolve_sets(selectors, course_root)
     out = Path(out)
-    if out.exists():
-        if not force:
-            raise ReleaseError(f"{out} exists; choose a new folder or pass --force to replace it")
-        if (out / "solutions").exists() or any(out.iterdir()) and not (out / "RELEASE.txt").exists():
-            raise ReleaseError(f"{out} does not look like an earlier hand-out; refusing to delete it")
-        shutil.rmtree(out)
+    _prepare_out(out, force)
     build = _builder(course_root)
     generated: dict[str, dict[Path, str]] = {}
     for name in sets:
@@ -224,6 +228,97 @@ def build_release(selectors: list[str], out: Path, course_root: Path = COURSE_RO
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
+def student_folders(ids: list[str]) -> dict[str, str]:
+    """A file-system-safe folder name per student id; two ids never share one."""
+    folders: dict[str, str] = {}
+    used: set[str] = set()
+    for student in ids:
+        safe = re.sub(r"[^A-Za-z0-9_\-.@]", "_", student).strip(".")[:60] or "student"
+        if safe != student or safe.lower() in used:
+            safe = f"{safe}-{hashlib.sha256(student.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+        used.add(safe.lower())
+        folders[student] = safe
+    return folders
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def personalise(handout: Path, sets: list[str], student_id: str, secret: str, course_root: Path = COURSE_ROOT) -> dict:
+    """Write one student's numbers into the parameters cells of a hand-out's
+    exercise notebooks; returns {set: numbers} for the sets that vary."""
+    import nbformat
+
+    from scalecheck.classroom import variants
+    from scalecheck.exercise import params as paramsmod
+
+    written = {}
+    for name in sets:
+        values = variants.student_params(name, student_id, secret, course_root)
+        if not values:
+            continue
+        path = handout / "exercises" / f"{name}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        cells = [c for c in notebook.cells if c.cell_type == "code" and paramsmod.PARAMETERS_TAG in c.metadata.get("tags", [])]
+        if len(cells) != 1:
+            raise ReleaseError(f"{name}: the exercises notebook needs one cell tagged 'parameters' (found {len(cells)})")
+        cells[0].source = paramsmod.given_source(cells[0].source, values)
+        _write_notebook(notebook, path)
+        written[name] = values
+    return written
+
+
+def build_class_release(selectors: list[str], out: Path, roster_path: Path, secret_path: Path,
+                        course_root: Path = COURSE_ROOT, force: bool = False, notes: list[str] | None = None) -> list[Path]:
+    """One hand-out per rostered student (``out/<id>/``), each with the student's numbers."""
+    from scalecheck.classroom import variants
+    from scalecheck.classroom.grading import roster as rostermod
+
+    try:
+        secret = variants.read_secret(secret_path)
+        roster = rostermod.load_roster(roster_path)
+    except (variants.VariantError, rostermod.InputError) as error:
+        raise ReleaseError(str(error)) from None
+    if notes is not None:
+        notes.extend(roster.problems)
+    out = Path(out)
+    sets = resolve_sets(selectors, course_root)
+    _prepare_out(out, force)
+    with tempfile.TemporaryDirectory(prefix="scalecheck-release-") as scratch:
+        common = Path(scratch) / "handout"
+        build_release(selectors, common, course_root, notes=notes)
+        out.mkdir(parents=True)
+        folders = student_folders([s.key for s in roster.students])
+        rows = []
+        for student in roster.students:
+            target = out / folders[student.key]
+            shutil.copytree(common, target)
+            try:
+                numbers = personalise(target, sets, student.key, secret, course_root)
+            except (variants.VariantError, ValueError) as error:
+                raise ReleaseError(f"student {student.key}: {error}") from None
+            rows.append([student.key, student.name, folders[student.key], "; ".join(sorted(numbers))])
+    with open(out / "students.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "name", "folder", "varied_sets"])
+        writer.writerows([[_spreadsheet_safe(str(cell)) for cell in row] for row in rows])
+    (out / "RELEASE.txt").write_text(f"sets: {' '.join(sets)}\nstudents: {len(rows)} (one folder each, "
+                                     "see students.csv)\n", encoding="utf-8")
+    return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def _prepare_out(out: Path, force: bool) -> None:
+    """Refuse to overwrite anything but an earlier hand-out; remove that one with --force."""
+    if out.exists():
+        if not force:
+            raise ReleaseError(f"{out} exists; choose a new folder or pass --force to replace it")
+        if (out / "solutions").exists() or any(out.iterdir()) and not (out / "RELEASE.txt").exists():
+            raise ReleaseError(f"{out} does not look like an earlier hand-out; refusing to delete it")
+        shutil.rmtree(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="course.py release",
@@ -232,16 +327,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sets", nargs="+", help="exercise sets, e.g. 01 02 (or full names)")
     parser.add_argument("--out", required=True, type=Path, help="folder to create")
     parser.add_argument("--force", action="store_true", help="replace an earlier hand-out in --out")
+    parser.add_argument("--roster", type=Path,
+                        help="class list (Canvas export or student_id,name,email): one hand-out per student, "
+                             "each with the student's own numbers (needs --variant-secret-file)")
+    parser.add_argument("--variant-secret-file", type=Path,
+                        help="file holding the course's secret (>= 16 characters) from which students' numbers are "
+                             "drawn; give the grader the same file. Keep it out of the hand-out and of git")
     args = parser.parse_args(argv)
+    if (args.roster is None) != (args.variant_secret_file is None):
+        parser.error("--roster and --variant-secret-file go together")
     notes: list[str] = []
     try:
-        files = build_release(args.sets, args.out, force=args.force, notes=notes)
+        if args.roster is not None:
+            files = build_class_release(args.sets, args.out, args.roster, args.variant_secret_file,
+                                        force=args.force, notes=notes)
+        else:
+            files = build_release(args.sets, args.out, force=args.force, notes=notes)
     except ReleaseError as error:
         print(f"release: {error}", file=sys.stderr)
         return 2
     for note in notes:
         print(f"release: note: {note}")
-    print(f"release: wrote {len(files)} files to {args.out} (no answer key, no solutions); "
+    what = "one folder per student, see students.csv; " if args.roster is not None else ""
+    print(f"release: wrote {len(files)} files to {args.out} ({what}no answer key, no solutions); "
           f"students open it with: python3 course.py lab")
     return 0
 

@@ -326,3 +326,111 @@ def test_command_line_reports_a_missing_file_without_a_traceback(tmp_path, capsy
     subs, _ = _class(tmp_path)
     assert orchestrate.main([str(subs), "--out", str(tmp_path / "o"), "--roster", str(tmp_path / "none.csv")]) == 2
     assert "none.csv: no such file" in capsys.readouterr().err
+
+
+# -- 6. check histories (reported, never scored) ---------------------------------
+
+FIRST_NUMBER = next(q for q, e in sorted(KEY.items(), key=lambda i: i[1]["order"]) if e["kind"] == "number")
+
+
+def _side(attempts) -> str:
+    return json.dumps({"answers": {}, "times": {}, "attempts": attempts})
+
+
+def test_check_histories_reach_the_class_summary_and_never_the_score(tmp_path, counted):
+    subs, rost = _class(tmp_path)
+    now = 1_790_000_000_000
+    tries = lambda verdicts: [[now + i, v, f"{i:x}"] for i, v in enumerate(verdicts)]  # noqa: E731
+    (subs / f"asmith_{SET}.answers.json").write_text(_side({FIRST_NUMBER: tries(["wrong", "close", "wrong", "correct"])}))
+    # bob's answers are wrong; a forged history of 'correct' checks gains him nothing
+    (subs / "bob.jones_01.answers.json").write_text(_side({FIRST_NUMBER: [["x", {}], None, [now, "correct", "<script>"]] * 100
+                                                           + tries(["correct"] * 3) + [[9e14, "correct"]],
+                                                           "../../etc": [[now, "wrong"]], "q2": "nonsense"}))
+    (subs / "Carla Nunez_01.answers.json").write_text(_side({FIRST_NUMBER: tries(["correct"])}))
+    (subs / "S105_01.answers.json").write_text('{"answers": {}, "attempts": [1, 2, 3]}')
+    summary = _grade(subs, tmp_path / "out", roster=rost)
+    detail = {r["student"]: r for r in json.loads((tmp_path / "out" / "gradebook.json").read_text())["submissions"]}
+    assert detail["asmith"]["attempts"][FIRST_NUMBER] == {"tries": 4, "first_correct": 4}
+    assert detail["bob.jones"]["attempts"] == {FIRST_NUMBER: {"tries": 3, "first_correct": 1}}
+    assert detail["bob.jones"]["points"] == 0.0 and detail["S105"]["attempts"] == {}
+    reasons = [p["reason"] for p in summary["problems"] if p["file"] == "bob.jones_01.ipynb"]
+    assert any("check history" in r and "unreadable entries" in r for r in reasons)
+    assert any("S105" in p["file"] and "check history in the side file is malformed" in p["reason"]
+               for p in summary["problems"])
+    stats = {r["question"]: r for r in csv.DictReader(open(tmp_path / "out" / "summary.csv", encoding="utf-8"))}
+    row = stats[FIRST_NUMBER]
+    assert (row["students_with_history"], row["mean_tries"], row["share_several_tries"], row["tries_rank"]) == \
+        ("3", "2.67", "0.6667", "1")
+    assert all(r["tries_rank"] == "" for q, r in stats.items() if q != FIRST_NUMBER)
+
+
+# -- 2b. feedback pages named by roster id ----------------------------------------
+
+def test_feedback_pages_are_named_by_roster_id(tmp_path, counted):
+    subs, rost = _class(tmp_path)
+    _grade(subs, tmp_path / "out", roster=rost)
+    long = {r["student"]: r["feedback"] for r in csv.DictReader(open(tmp_path / "out" / "long.csv", encoding="utf-8"))}
+    assert long["asmith"] == f"feedback/101/{SET}.html" and long["bob.jones"] == f"feedback/102/{SET}.html"
+    assert long["101x"] == f"feedback/101x/{SET}.html"      # not on the roster: the submission's own name
+    assert all((tmp_path / "out" / page).is_file() for page in long.values() if page)
+
+
+def test_feedback_paths_stay_inside_and_never_collide():
+    from scalecheck.classroom.grading.discovery import Submission
+
+    names = ["../../x", "a/b", "..", "7", "7 ", "seven", "ghost", "ghost"]
+    subs = [Submission(path=f"p{i}", display=f"d{i}", student=n, exercise_set=SET) for i, n in enumerate(names)]
+    person = {"../../x": "../../etc", "a/b": "a/b", "..": "..", "7": "7", "seven": "7", "7 ": "ghost"}
+    pages = orchestrate.feedback_paths(subs, person)
+    assert len(set(pages.values())) == len(subs)                     # seven/7 twice, ghost twice: all kept apart
+    for page in pages.values():
+        parts = Path(page).parts
+        assert parts[0] == "feedback" and len(parts) == 3 and ".." not in parts and parts[1] not in ("", ".")
+    assert pages[3] == f"feedback/7/{SET}.html"
+    assert pages[6] != pages[5].replace("ghost-", "") and "unmatched" in pages[6]  # a name never takes an id's folder
+
+
+# -- 5. variants: the grader's side of the interface --------------------------------
+
+def test_variant_secret_needs_a_roster_and_is_checked_first(tmp_path, counted):
+    subs, rost = _class(tmp_path)
+    with pytest.raises(ValueError, match="need --roster"):
+        orchestrate.grade(subs, tmp_path / "o1", quiet=True, unsafe_no_sandbox=True, variant_secret="s3cret")
+    with pytest.raises(ValueError, match="empty"):
+        orchestrate.grade(subs, tmp_path / "o2", quiet=True, unsafe_no_sandbox=True,
+                          term=classroom.Options(roster=rost), variant_secret="  ")
+    assert counted() == 0 and not (tmp_path / "o1").exists()
+
+
+def test_variant_keys_are_used_for_rostered_students_only(tmp_path, counted, monkeypatch):
+    import types
+
+    calls = []
+
+    def student_key(set_name, student_id, secret, base_key):
+        calls.append((set_name, student_id, secret))
+        changed = json.loads(json.dumps(base_key))
+        changed[FIRST_NUMBER]["expected"] *= 3  # this student's numbers differ
+        return changed
+
+    monkeypatch.setattr(orchestrate, "_variants_module", lambda: types.SimpleNamespace(student_key=student_key))
+    subs, rost = _class(tmp_path)
+    summary = _grade_with_secret(subs, tmp_path / "out", rost)
+    detail = {r["student"]: r for r in json.loads((tmp_path / "out" / "gradebook.json").read_text())["submissions"]}
+    status = lambda who: next(q["status"] for q in detail[who]["questions"] if q["question"] == FIRST_NUMBER)  # noqa: E731
+    assert status("asmith") == "wrong"          # the shared key's answer is not this student's
+    assert status("101x") == "correct"          # not on the roster: the default numbers
+    assert sorted(c[1] for c in calls) == ["101", "102", "103", "105"] and {c[2] for c in calls} == {"s3cret"}
+    assert any(p["file"] == "101x_01.ipynb" and "default numbers" in p["reason"] for p in summary["problems"])
+
+
+def _grade_with_secret(subs, out, rost):
+    return orchestrate.grade(subs, out, jobs=1, quiet=True, unsafe_no_sandbox=True,
+                             term=classroom.Options(roster=rost), variant_secret="s3cret")
+
+
+def test_command_line_variant_secret_file(tmp_path, capsys, counted):
+    subs, rost = _class(tmp_path)
+    code = orchestrate.main([str(subs), "--out", str(tmp_path / "o"), "--roster", str(rost),
+                             "--variant-secret-file", str(tmp_path / "missing.txt"), "--unsafe-no-sandbox"])
+    assert code == 2 and "variant secret could not be read" in capsys.readouterr().err

@@ -427,4 +427,4 @@ def test_huge_and_future_histories_are_bounded(course):
     assert all(len(c) <= HISTORY_LIMIT for c in history.checks.values())
     assert history.checks["q0"] == [(now - 5, "correct", "")]
     notes = " ".join(history.notes)
-    assert "future" in notes and "beyond the latest" in notes and "beyond the first" in notes
+    assert "future" in notes and "beyond the latest" in notes and "beyond the first" in notes and "not read" in notes

@@ -324,10 +324,35 @@ def _status_text(row: dict) -> str:
     return row["status"] + (f", {pending:g} points of written answers to mark" if pending and row["status"] != "failed" else "")
 
 
-def write_class_summary(out: Path, rows: list[dict], keys_by_set: dict[str, dict]) -> None:
-    """summary.csv (per-question means and verdict shares) and summary.png.
+SEVERAL_TRIES = 3  # "needed several tries": three or more checks of different answers
 
-    Blank submissions (nothing answered) are counted apart, not averaged in as 0%."""
+
+def _tries(rows: list[dict], name: str, question: str) -> dict:
+    """Tries per question from the students' check histories (reported, never scored)."""
+    counts = [r["attempts"][question]["tries"] for r in rows
+              if r["exercise_set"] == name and question in (r.get("attempts") or {})]
+    return {"students_with_history": len(counts),
+            "mean_tries": round(sum(counts) / len(counts), 2) if counts else "",
+            "share_several_tries": round(sum(c >= SEVERAL_TRIES for c in counts) / len(counts), 4) if counts else ""}
+
+
+def _rank_by_tries(stats: list[dict]) -> None:
+    """tries_rank 1 = the question the largest share of students needed several tries for."""
+    ranked = sorted((s for s in stats if s["students_with_history"]),
+                    key=lambda s: (-s["share_several_tries"], -s["mean_tries"], s["exercise_set"], s["question"]))
+    for rank, s in enumerate(ranked, start=1):
+        s["tries_rank"] = rank
+    for s in stats:
+        s.setdefault("tries_rank", "")
+
+
+def write_class_summary(out: Path, rows: list[dict], keys_by_set: dict[str, dict]) -> None:
+    """summary.csv (per-question means, verdict shares and tries) and summary.png.
+
+    Blank submissions (nothing answered) are counted apart, not averaged in as 0%.
+    Tries come from the check histories handed in with the answers (the side
+    files): how many students have one, their mean number of tries, the share
+    who needed SEVERAL_TRIES or more, and the questions ranked by that share."""
     answered_rows = [r for r in rows if r["status"] != "blank"]
     stats = []
     for name, question in _question_columns(keys_by_set):
@@ -341,9 +366,12 @@ def write_class_summary(out: Path, rows: list[dict], keys_by_set: dict[str, dict
             "mean_points": round(sum(q["points"] for q in results) / count, 4) if results else "",
             **{f"share_{s}": round(sum(q["status"] == s for q in results) / count, 4)
                for s in ("correct", "close", "wrong", "unanswered", "invalid", "manual")},
+            **_tries(rows, name, question),
         })
+    _rank_by_tries(stats)
     fields = ["exercise_set", "question", "kind", "max_points", "submissions", "blank_submissions", "mean_points",
-              "share_correct", "share_close", "share_wrong", "share_unanswered", "share_invalid", "share_manual"]
+              "share_correct", "share_close", "share_wrong", "share_unanswered", "share_invalid", "share_manual",
+              "students_with_history", "mean_tries", "share_several_tries", "tries_rank"]
     _write_csv(out / "summary.csv", fields, stats)
     _summary_png(out / "summary.png", rows, stats)
 

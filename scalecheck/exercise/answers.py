@@ -379,14 +379,14 @@ def read_history(sidecar: Any, now: int | None = None) -> AttemptHistory:
         history.notes.append("the check history in the side file is malformed; it was ignored")
         return history
     latest = (now_ms() if now is None else now) + FUTURE_SLACK_MS
-    dropped = future = trimmed = 0
+    dropped = future = trimmed = unread = 0
     for question in sorted(q for q in raw if isinstance(q, str))[:HISTORY_QUESTIONS]:
         entries = raw[question]
         if not _QUESTION_ID.fullmatch(question) or not isinstance(entries, list):
             dropped += 1
             continue
         kept = []
-        trimmed += max(0, len(entries) - 10 * HISTORY_LIMIT)  # a huge list: only its tail is read
+        unread += max(0, len(entries) - 10 * HISTORY_LIMIT)  # a huge list: only its tail is read
         for entry in entries[-10 * HISTORY_LIMIT:]:
             check = _valid_check(entry, latest)
             future += check == "future"
@@ -401,6 +401,7 @@ def read_history(sidecar: Any, now: int | None = None) -> AttemptHistory:
     for count, text in ((dropped, "unreadable entries of the check history were ignored"),
                         (future, "checks dated in the future were ignored"),
                         (trimmed, f"older checks beyond the latest {HISTORY_LIMIT} per question were left out"),
+                        (unread, f"entries before the last {10 * HISTORY_LIMIT} of a question were not read"),
                         (extra, f"questions beyond the first {HISTORY_QUESTIONS} in the check history were ignored")):
         if count:
             history.notes.append(f"{count} {text}")

@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 import textwrap
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -105,12 +105,17 @@ def widget_answers_in(document: dict | None) -> dict[str, Any]:
         return {}
 
 
+def _safe_name(text: str) -> str:
+    """A folder name from an id or name: no separators, no dot-only names, never empty."""
+    return re.sub(r"[^\w\-. ]", "_", text).strip(". ")[:60] or "student"
+
+
 def _feedback_names(students: list[str]) -> dict[str, str]:
     """A file-system-safe folder name per student; two students never share one."""
     names: dict[str, str] = {}
     used: set[str] = set()
     for student in sorted(set(students)):
-        safe = re.sub(r"[^\w\-. ]", "_", student).strip(". ")[:60] or "student"
+        safe = _safe_name(student)
         if safe.lower() in used or safe != student:
             safe = f"{safe}-{hashlib.sha256(student.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
         used.add(safe.lower())
@@ -118,16 +123,65 @@ def _feedback_names(students: list[str]) -> dict[str, str]:
     return names
 
 
-def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, close_credit: float = CLOSE_CREDIT,
-          limits: Limits | None = None, quiet: bool = False, unsafe_no_sandbox: bool = False,
-          term: classroom.Options | None = None) -> dict:
-    """Grade every submission in ``submissions_dir``; write the reports to ``out``.
+def feedback_paths(subs: list[Submission], person: dict[str, str]) -> dict[int, str]:
+    """Each submission's feedback page, relative to the output folder.
 
-    Raises SandboxUnavailable (before touching anything) when the sandbox
-    cannot be built and ``unsafe_no_sandbox`` is not set.
-    """
-    limits = limits or Limits()
-    submissions_dir, out = Path(submissions_dir), Path(out)
+    ``feedback/<roster id>/<set>.html`` for a submission matched to the
+    roster (so the LMS can attach it to that student), else
+    ``feedback/<submission name>/<set>.html``. Folder names are made safe
+    (no separators or dot-only names: an id cannot climb out of feedback/),
+    ids and names never share a folder, and a second submission of the same
+    student and set gets its own page."""
+    ids = _feedback_names([person[s.student] for s in subs if s.student in person])
+    taken = {name.lower() for name in ids.values()}
+    others = {}
+    for name, safe in _feedback_names([s.student for s in subs if s.student not in person]).items():
+        others[name] = safe if safe.lower() not in taken else f"{safe}-unmatched"
+    paths: dict[int, str] = {}
+    used: set[str] = set()
+    for index, sub in enumerate(subs):
+        folder = ids[person[sub.student]] if sub.student in person else others[sub.student]
+        page = f"feedback/{folder}/{sub.exercise_set}.html"
+        if page.lower() in used:  # the same student handed in twice: both pages are kept
+            digest = hashlib.sha256(sub.display.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            page = f"feedback/{folder}/{sub.exercise_set}-{digest}.html"
+        used.add(page.lower())
+        paths[index] = page
+    return paths
+
+
+def attempt_history(sidecar: bytes | None) -> tuple[dict[str, dict], list[str]]:
+    """A submission's check history per question ({tries, first_correct}) and notes.
+
+    Untrusted like everything handed in: validated by answers.read_history
+    (wrong types, future dates, oversize lists are dropped with a note); it
+    is reported, never scored."""
+    if sidecar is None:
+        return {}, []
+    try:
+        history = answers_mod.read_history(json.loads(sidecar.decode("utf-8-sig")))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}, []  # an unreadable side file is already reported with the answers
+    except Exception as error:  # defence in depth: a history never stops grading
+        return {}, [f"the check history could not be read ({type(error).__name__})"]
+    tries = {q: {"tries": history.tries(q), "first_correct": history.first_correct(q)} for q in history.checks}
+    return tries, [f"check history: {note}" for note in history.notes]
+
+
+def _variants_module():
+    """scalecheck.classroom.variants, imported when per-student variants are asked for."""
+    try:
+        from scalecheck.classroom import variants
+    except ImportError as error:
+        raise ValueError("per-student variants (--variant-secret-file) need scalecheck.classroom.variants, "
+                         f"which this copy of the course does not have ({error})") from None
+    if not hasattr(variants, "student_key"):
+        raise ValueError("scalecheck.classroom.variants has no student_key(); update the course")
+    return variants
+
+
+def _check_request(submissions_dir: Path, out: Path, term: classroom.Options | None, variant_secret: str | None) -> None:
+    """Everything wrong with the command itself, before anything runs (ValueError / FileNotFoundError)."""
     if not submissions_dir.is_dir():
         raise FileNotFoundError(f"{submissions_dir} is not a folder")
     resolved_out, resolved_in = out.resolve(), submissions_dir.resolve()
@@ -135,128 +189,217 @@ def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, close_credit: floa
         raise ValueError("the output folder must not be inside the submissions folder")
     if term is not None:
         term.validate(exercise_sets())  # a wrong option stops here, before anything runs
+    if variant_secret is not None:
+        if not str(variant_secret).strip():
+            raise ValueError("the variant secret is empty")
+        if term is None or term.roster is None:
+            raise ValueError("per-student variants need --roster: each student's key comes from their roster id")
+        _variants_module()
+
+
+def grade(submissions_dir: Path, out: Path, *, jobs: int = 1, close_credit: float = CLOSE_CREDIT,
+          limits: Limits | None = None, quiet: bool = False, unsafe_no_sandbox: bool = False,
+          term: classroom.Options | None = None, variant_secret: str | None = None) -> dict:
+    """Grade every submission in ``submissions_dir``; write the reports to ``out``.
+
+    With ``variant_secret`` (and a roster in ``term``), a submission matched
+    to a roster student is judged against that student's own key
+    (``variants.student_key``); unmatched ones against the shared key.
+    Raises SandboxUnavailable (before touching anything) when the sandbox
+    cannot be built and ``unsafe_no_sandbox`` is not set.
+    """
+    submissions_dir, out = Path(submissions_dir), Path(out)
+    _check_request(submissions_dir, out, term, variant_secret)
     sandbox_kind = "" if unsafe_no_sandbox else sandbox.check_available()
+    run = _Run(jobs, close_credit, limits or Limits(), quiet, not unsafe_no_sandbox, sandbox_kind, term, variant_secret)
     old_umask = os.umask(0o077)  # every report, cache entry and folder is private
     try:
-        return _grade(submissions_dir, out, jobs, close_credit, limits, quiet, not unsafe_no_sandbox, sandbox_kind, term)
+        return _grade(submissions_dir, out, run)
     finally:
         os.umask(old_umask)
 
 
-def _grade(submissions_dir: Path, out: Path, jobs: int, close_credit: float, limits: Limits, quiet: bool,
-           use_sandbox: bool, sandbox_kind: str, options: classroom.Options | None = None) -> dict:
-    from scalecheck.classroom.feedback_report import write_class_summary, write_feedback_html, write_gradebook, write_problems
+@dataclass
+class _Run:
+    """How this grading run was asked for."""
+    jobs: int
+    close_credit: float
+    limits: Limits
+    quiet: bool
+    use_sandbox: bool
+    sandbox_kind: str
+    options: classroom.Options | None
+    variant_secret: str | None
 
+    @property
+    def warning(self) -> str:
+        return "" if self.use_sandbox else UNSAFE_WARNING
+
+
+@dataclass
+class _Plan:
+    """Which submissions run, which come from the cache, which copy another's run."""
+    executions: dict = field(default_factory=dict)     # index -> Execution
+    to_run: list = field(default_factory=list)          # (index, submission, cache name)
+    copies: list = field(default_factory=list)          # (index, index of the identical file that runs)
+
+
+def _plan(subs: list[Submission], cases: dict, cache: Cache, run: _Run) -> _Plan:
+    plan, first_of = _Plan(), {}
+    mode = f"sandbox={run.use_sandbox}".encode()
+    for index, sub in enumerate(subs):
+        name = Cache.key(GRADER_VERSION.encode(), mode, sub.raw, sub.sidecar or b"\0none", sub.exercise_set.encode(),
+                         json.dumps(cases[sub.exercise_set], sort_keys=True).encode(),
+                         json.dumps(asdict(run.limits), sort_keys=True).encode())
+        cached = cache.get(name)
+        if cached is not None:
+            plan.executions[index] = cached
+        elif name in first_of:  # identical files (e.g. untouched hand-outs) run once
+            plan.copies.append((index, first_of[name]))
+        else:
+            first_of[name] = index
+            plan.to_run.append((index, sub, name))
+    return plan
+
+
+def _collect(future, cache: Cache, name: str) -> Execution:
+    """A worker's result, validated; cached only when it is the notebook's own outcome."""
+    try:
+        execution = validate_execution(future.result())
+    except Exception as error:
+        return Execution(failure=f"the grader could not run it ({type(error).__name__}); not cached, try again")
+    if execution is None:
+        return Execution(failure="the grader could not read this submission's result; not cached")
+    if not execution.failure.startswith("the grader"):
+        cache.put(name, execution)
+    return execution
+
+
+def _execute(plan: _Plan, total: int, sets: list[str], cases: dict, cache: Cache, run: _Run) -> None:
+    """Run the planned submissions in sandboxed workers; fills plan.executions."""
+    with tempfile.TemporaryDirectory(prefix="scg-course-") as kernel_root:
+        course = _kernel_course(Path(kernel_root), sets)
+        done = total - len(plan.to_run)
+        if not run.quiet:
+            _progress(done, total, "(cached)" if done else "")
+        # fork on Linux: workers need not re-import the caller's main module
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with futures.ProcessPoolExecutor(max_workers=max(1, run.jobs), mp_context=context) as pool:
+            pending = {
+                pool.submit(run_submission, sub.raw, sub.sidecar, sub.exercise_set, course, cases[sub.exercise_set],
+                            asdict(run.limits), index, run.use_sandbox): (index, sub, name)
+                for index, sub, name in plan.to_run
+            }
+            rounds = -(-len(plan.to_run) // max(1, run.jobs))
+            deadline = rounds * (run.limits.total_timeout_s + 120) + 60
+            try:
+                for future in futures.as_completed(pending, timeout=deadline):
+                    index, sub, name = pending.pop(future)
+                    plan.executions[index] = _collect(future, cache, name)
+                    done += 1
+                    if not run.quiet:
+                        _progress(done, total, f"{sub.student} / {sub.exercise_set}")
+            except futures.TimeoutError:
+                for future, (index, _sub, _name) in pending.items():
+                    future.cancel()
+                    plan.executions[index] = Execution(failure="the grader's worker did not finish in time; not cached, try again")
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+    if not run.quiet and total:
+        sys.stderr.write("\n")
+    for index, first in plan.copies:
+        plan.executions[index] = plan.executions[first]
+
+
+def _student_key(sub: Submission, base: dict, term: classroom.Term, run: _Run) -> tuple[dict, str]:
+    """The key this submission is judged against, and a note when it is not the student's own."""
+    if run.variant_secret is None:
+        return base, ""
+    person = term.person.get(sub.student)
+    if person is None:
+        return base, "not matched to the roster: judged against the hand-out's default numbers, not a personal variant"
+    return _variants_module().student_key(sub.exercise_set, person, run.variant_secret, base), ""
+
+
+def _failed_row(sub: Submission, term: classroom.Term, error: Exception) -> dict:
+    return {"student": sub.student, "exercise_set": sub.exercise_set, "file": sub.display, "status": "failed",
+            "points": 0.0, "max_points": 0.0, "percent": 0.0, "questions": [], "notes": [],
+            "failure": f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]})",
+            "feedback": "", "person": term.person.get(sub.student, sub.student), "attempts": {}}
+
+
+def _judge_all(subs: list[Submission], executions: dict, keys_by_set: dict, term: classroom.Term, out: Path,
+               run: _Run) -> tuple[list[dict], list[dict]]:
+    """One row per submission, each inside its own failure boundary; and the notes worth a look."""
+    from scalecheck.classroom.feedback_report import write_feedback_html
+
+    pages = feedback_paths(subs, term.person)
+    rows, problems = [], []
+    for index, sub in enumerate(subs):
+        try:
+            key, note = _student_key(sub, keys_by_set[sub.exercise_set], term, run)
+            row, notes = _judge_one(sub, executions[index], key, run.close_credit, out, pages[index], run.warning,
+                                    write_feedback_html, term)
+            notes += [note] if note else []
+        except Exception as error:  # the boundary: this student is reported, the class goes on
+            row = _failed_row(sub, term, error)
+            notes = [row["failure"]]
+        rows.append(row)
+        problems.extend({"file": sub.display, "reason": note} for note in notes)
+    return rows, problems
+
+
+def _write_reports(out: Path, rows: list[dict], keys_by_set: dict, term: classroom.Term, problems: list[dict],
+                   run: _Run) -> None:
+    from scalecheck.classroom.feedback_report import write_class_summary, write_gradebook, write_problems
+
+    extra_keys, extra_rows = classroom.standalone(term)  # e.g. the capstone, marked in manual.csv
+    all_keys = {**keys_by_set, **{k: v for k, v in extra_keys.items() if k not in keys_by_set}}
+    rows.extend(extra_rows)
+    problems.extend(term.problems)
+    write_gradebook(out, rows, all_keys, run.warning)
+    write_class_summary(out, rows, all_keys)
+    try:  # only when asked for a term (course.py grade always is); grade() without it keeps the older outputs
+        if run.options is not None:
+            lms.write_exports(out, rows, all_keys, term.roster)
+    except Exception as error:  # the gradebook and the reports stand without the LMS files
+        problems.append({"file": "", "reason": f"the LMS exports could not be written ({type(error).__name__}: {str(error)[:200]})"})
+    write_problems(out, problems)
+
+
+def _prepare_term(options: classroom.Options | None, subs: list[Submission], sets: list[str], keys_by_set: dict) -> classroom.Term:
+    """Roster, manual scores, deadlines: bad content becomes problems; a fault here loses only these features."""
+    try:
+        return classroom.prepare(options, subs, sets, keys_by_set)
+    except Exception as error:
+        return classroom.Term(problems=[{"file": "", "reason": f"the roster, manual scores and deadlines could not be "
+                                         f"used ({type(error).__name__}: {str(error)[:200]}); graded without them"}])
+
+
+def _grade(submissions_dir: Path, out: Path, run: _Run) -> dict:
     if not out.exists():
         out.mkdir(parents=True, mode=0o700)
     sets = exercise_sets()
     subs, skipped = discover(submissions_dir, sets)
     keys_by_set = {name: load_key(name) for name in sorted({s.exercise_set for s in subs})}
-    try:  # roster, manual scores, deadlines: bad content becomes problems; a fault here loses only these features
-        term = classroom.prepare(options, subs, sets, keys_by_set)
-    except Exception as error:
-        term = classroom.Term(problems=[{"file": "", "reason": f"the roster, manual scores and deadlines could not be "
-                                         f"used ({type(error).__name__}: {str(error)[:200]}); graded without them"}])
+    term = _prepare_term(run.options, subs, sets, keys_by_set)
     cases = {name: {q: [list(args) for args, _ in e.get("cases", [])] for q, e in entries.items() if e.get("kind") == "function"}
              for name, entries in keys_by_set.items()}
     cache = Cache(out / ".cache")
-    mode = f"sandbox={use_sandbox}".encode()
-    executions: dict[int, Execution] = {}
-    to_run = []
-    first_of: dict[str, int] = {}   # identical files (e.g. untouched hand-outs) run once
-    copies: list[tuple[int, int]] = []
-    for index, sub in enumerate(subs):
-        name = Cache.key(GRADER_VERSION.encode(), mode, sub.raw, sub.sidecar or b"\0none", sub.exercise_set.encode(),
-                         json.dumps(cases[sub.exercise_set], sort_keys=True).encode(),
-                         json.dumps(asdict(limits), sort_keys=True).encode())
-        cached = cache.get(name)
-        if cached is not None:
-            executions[index] = cached
-        elif name in first_of:
-            copies.append((index, first_of[name]))
-        else:
-            first_of[name] = index
-            to_run.append((index, sub, name))
-
-    with tempfile.TemporaryDirectory(prefix="scg-course-") as kernel_root:
-        course = _kernel_course(Path(kernel_root), sets)
-        done = len(subs) - len(to_run)
-        if not quiet:
-            _progress(done, len(subs), "(cached)" if done else "")
-        # fork on Linux: workers need not re-import the caller's main module
-        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with futures.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-            pending = {
-                pool.submit(run_submission, sub.raw, sub.sidecar, sub.exercise_set, course, cases[sub.exercise_set],
-                            asdict(limits), index, use_sandbox): (index, sub, name)
-                for index, sub, name in to_run
-            }
-            rounds = -(-len(to_run) // max(1, jobs))
-            deadline = rounds * (limits.total_timeout_s + 120) + 60
-            try:
-                for future in futures.as_completed(pending, timeout=deadline):
-                    index, sub, name = pending.pop(future)
-                    try:
-                        execution = validate_execution(future.result())
-                    except Exception as error:
-                        execution = Execution(failure=f"the grader could not run it ({type(error).__name__}); not cached, try again")
-                    else:
-                        if execution is None:
-                            execution = Execution(failure="the grader could not read this submission's result; not cached")
-                        elif not execution.failure.startswith("the grader"):
-                            cache.put(name, execution)
-                    executions[index] = execution
-                    done += 1
-                    if not quiet:
-                        _progress(done, len(subs), f"{sub.student} / {sub.exercise_set}")
-            except futures.TimeoutError:
-                for future, (index, _sub, _name) in pending.items():
-                    future.cancel()
-                    executions[index] = Execution(failure="the grader's worker did not finish in time; not cached, try again")
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.kill()
-    if not quiet and subs:
-        sys.stderr.write("\n")
-    for index, first in copies:
-        executions[index] = executions[first]
-
-    warning = "" if use_sandbox else UNSAFE_WARNING
-    feedback_names = _feedback_names([s.student for s in subs])
-    rows: list[dict] = []
-    problems = [{"file": path, "reason": reason} for path, reason in skipped]
-    for index, sub in enumerate(subs):
-        try:
-            row, notes = _judge_one(sub, executions[index], keys_by_set[sub.exercise_set], close_credit,
-                                    out, feedback_names[sub.student], warning, write_feedback_html, term)
-        except Exception as error:  # the boundary: this student is reported, the class goes on
-            row = {"student": sub.student, "exercise_set": sub.exercise_set, "file": sub.display, "status": "failed",
-                   "points": 0.0, "max_points": 0.0, "percent": 0.0, "questions": [], "notes": [],
-                   "failure": f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]})",
-                   "feedback": "", "person": term.person.get(sub.student, sub.student)}
-            notes = [row["failure"]]
-        rows.append(row)
-        problems.extend({"file": sub.display, "reason": note} for note in notes)
-    extra_keys, extra_rows = classroom.standalone(term)  # e.g. the capstone, marked in manual.csv
-    all_keys = {**keys_by_set, **{k: v for k, v in extra_keys.items() if k not in keys_by_set}}
+    plan = _plan(subs, cases, cache, run)
+    _execute(plan, len(subs), sets, cases, cache, run)
+    rows, problems = _judge_all(subs, plan.executions, keys_by_set, term, out, run)
     graded = sum(r["status"] in ("graded", "blank") for r in rows)
     failed = sum(r["status"] == "failed" for r in rows)
-    rows.extend(extra_rows)
-    problems.extend(term.problems)
-    write_gradebook(out, rows, all_keys, warning)
-    write_class_summary(out, rows, all_keys)
-    try:  # only when asked for a term (course.py grade always is); grade() without it keeps the older outputs
-        if options is not None:
-            lms.write_exports(out, rows, all_keys, term.roster)
-    except Exception as error:  # the gradebook and the reports stand without the LMS files
-        problems.append({"file": "", "reason": f"the LMS exports could not be written ({type(error).__name__}: {str(error)[:200]})"})
-    write_problems(out, problems)
-    return {"graded": graded, "failed": failed, "skipped": len(skipped), "executed": len(to_run),
-            "from_cache": len(subs) - len(to_run) - len(copies), "identical": len(copies), "problems": problems,
-            "sandbox": sandbox_kind or "none (unsafe)"}
+    problems = [{"file": path, "reason": reason} for path, reason in skipped] + problems
+    _write_reports(out, rows, keys_by_set, term, problems, run)
+    return {"graded": graded, "failed": failed, "skipped": len(skipped), "executed": len(plan.to_run),
+            "from_cache": len(subs) - len(plan.to_run) - len(plan.copies), "identical": len(plan.copies),
+            "problems": problems, "sandbox": run.sandbox_kind or "none (unsafe)"}
 
 
 def _judge_one(sub: Submission, execution: Execution, key_entries: dict, close_credit: float, out: Path,
-               folder_name: str, warning: str, write_feedback_html, term=None) -> tuple[dict, list[str]]:
+               feedback: str, warning: str, write_feedback_html, term=None) -> tuple[dict, list[str]]:
     saved, conflicts = saved_answers(sub.raw, sub.sidecar)
     results = score(execution.answers, saved, key_entries, close_credit)
     late: dict = {}
@@ -268,17 +411,18 @@ def _judge_one(sub: Submission, execution: Execution, key_entries: dict, close_c
     # blank: ran cleanly and nothing was answered (not: answers that could not be read)
     blank = not execution.failure and not execution.problems and all(r.status == "unanswered" for r in results)
     status = "failed" if execution.failure else "blank" if blank else "graded"
-    notes = list(sub.notes) + conflicts
+    attempts, history_notes = attempt_history(sub.sidecar)
+    notes = list(sub.notes) + conflicts + history_notes
     if execution.failure:
         notes.append(execution.failure)
-    feedback = f"feedback/{folder_name}/{sub.exercise_set}.html"
     row = {"student": sub.student, "exercise_set": sub.exercise_set, "file": sub.display, "status": status,
            "points": round(earned, 4), "max_points": possible,
            "percent": round(100 * earned / possible, 1) if possible else 0.0,
            "manual_points_pending": sum(r.max_points for r in results if r.manual and r.status == "manual"),
            "questions": [asdict(r) for r in results], "notes": (sub.notes + conflicts + execution.problems)[:50],
            "failure": execution.failure, "feedback": feedback, "raw_points": round(raw, 4), "late": late,
-           "person": term.person.get(sub.student, sub.student) if term is not None else sub.student}
+           "person": term.person.get(sub.student, sub.student) if term is not None else sub.student,
+           "attempts": attempts}
     write_feedback_html(out / feedback, sub, execution, results, earned, possible, notes=sub.notes + conflicts, warning=warning,
                         late=late)
     return row, notes
@@ -288,7 +432,9 @@ HELP_EPILOG = """\
 outputs (in --out, created private):
   gradebook.csv, gradebook.json   one row per student: points per question, totals, status
   feedback/<student>/<set>.html   the student's notebook, marked: verdict under each question, score table at the end
-  summary.csv, summary.png        per-question means and verdict shares; score distribution
+                                  (<student> is the roster id when the submission is matched to the roster)
+  summary.csv, summary.png        per-question means and verdict shares, tries from the students' check
+                                  histories; score distribution
   problems.csv                    every file not graded, and every note worth a look, with the reason
   long.csv                        one row per student x set: raw score, late penalty, final score, max
   canvas.csv, moodle.csv          with --roster: grades in Canvas's and Moodle's import forms
@@ -299,7 +445,7 @@ Without bubblewrap the grader refuses to run; --unsafe-no-sandbox runs kernels u
 """
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course.py grade", description="Grade a folder of submitted exercise notebooks, each in its own sandbox.",
         epilog=HELP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -324,8 +470,16 @@ def main(argv: list[str] | None = None) -> int:
     term.add_argument("--submitted", type=Path, help="submitted.csv: student,set,submitted (else the files' times are used)")
     term.add_argument("--late-policy", default="none",
                       help="none | percent-per-day:N | zero-after-days:N (default: none)")
+    term.add_argument("--variant-secret-file", type=Path,
+                      help="the course secret that release --roster used: each rostered student is judged against "
+                           "their own variant's key")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
                         help="run kernels without the sandbox (a warning goes on every report; only for work you trust)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if not 0 <= args.close_credit <= 1:
         parser.error("--close-credit must be between 0 and 1")
@@ -334,11 +488,18 @@ def main(argv: list[str] | None = None) -> int:
     limits = Limits(args.cell_timeout, args.total_timeout, args.memory_mb, output_total_kb=args.output_kb)
     if args.unsafe_no_sandbox:
         print(f"grade: warning: {UNSAFE_WARNING}", file=sys.stderr)
+    secret = None
+    if args.variant_secret_file is not None:
+        try:
+            secret = args.variant_secret_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"grade: {args.variant_secret_file}: the variant secret could not be read ({error})", file=sys.stderr)
+            return 2
     try:
         summary = grade(args.submissions, args.out, jobs=args.jobs, close_credit=args.close_credit, limits=limits,
                         unsafe_no_sandbox=args.unsafe_no_sandbox,
                         term=classroom.Options(args.roster, args.manual, args.due, args.deadlines, args.extensions,
-                                               args.submitted, args.late_policy))
+                                               args.submitted, args.late_policy), variant_secret=secret)
     except sandbox.SandboxUnavailable as error:
         print(textwrap.fill(f"grade: refusing to grade: {error}", 100, subsequent_indent="  "), file=sys.stderr)
         return 3

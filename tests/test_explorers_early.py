@@ -7,11 +7,12 @@ without a display.
 """
 import math
 
+import numpy as np
 import pytest
 
-from scalecheck.ui.explorers import all_explorers, lesson02
+from scalecheck.ui.explorers import all_explorers, lesson02, lesson03
 
-EARLY = ("lesson02",)
+EARLY = ("lesson02", "lesson03")
 
 
 def _move_first_control(explorer) -> None:
@@ -85,4 +86,47 @@ def test_power_explorer_redraws_after_bad_then_good_values():
     explorer.controls["n_gpus"].value = 25_000
     # 25k x (700 + 575 + 225) W x 1.2 = 45 MW
     assert "facility: 45.0 MW" in explorer.text
+    explorer.close()
+
+
+# --- lesson 03 -------------------------------------------------------------------------
+
+
+def _fixed_run(n_gpus=10_000, days=100):
+    """spread 1: no uncertainty, so every sample is the same run."""
+    draws = np.random.default_rng(0).standard_normal((2, 50))
+    return lesson03.run_samples(draws, "H100, dense BF16", n_gpus, 0.5, days, 1.0)
+
+
+def test_run_samples_without_spread_are_one_run():
+    run = _fixed_run()
+    # FLOP = GPUs x peak x MFU x seconds = 10,000 x peak x 0.5 x 100 x 86,400
+    assert run.flop == pytest.approx(np.full(50, 10_000 * run.peak_flop_per_s * 0.5 * 100 * 86_400))
+    # GPU-hours = 10,000 x 100 days x 24 h = 24e6
+    assert run.gpu_hours == pytest.approx(np.full(50, 24e6))
+
+
+def test_run_text_by_hand():
+    run = _fixed_run()
+    text = lesson03.run_text(run, "H100, dense BF16", 10_000, 0.5, 100, 1.0, 3.0, 32, "Grok-2", 1e30)
+    # rent: 24e6 h x $3 = $72M; own: 24e6 x 32,000 / (4 x 8,766) = $21.9M capex
+    # + 24e6 x 1.8 kW x $0.078 = $3.37M energy = $25M; energy 24e6 h x 1,800 W = 43.2 GWh
+    assert "GPU-hours: median 24.0M (90%: 24.0-24.0M)" in text
+    assert "rent at $3.00/GPU-h: $72M;" in text
+    assert text.rstrip().endswith("$25M\nenergy at 1.8 kW per GPU all-in: 43.2 GWh")
+    assert "= percentile 100%" in text  # every sample is below 1e30
+
+
+def test_peak_scaled_histogram():
+    one_bin = lesson03.peak_scaled_histogram(np.full(10, 25.01))
+    assert one_bin.max() == 1 and one_bin.sum() == 1
+    assert lesson03.peak_scaled_histogram(np.array([40.0])).sum() == 0  # off the axis: nothing drawn
+
+
+@pytest.mark.parametrize("change", [{"n_gpus": -5}, {"mfu": math.nan}, {"spread": 0.5}, {"chip_format": "abc"},
+                                    {"days": "abc"}])
+def test_training_run_bad_input_is_a_readout(change):
+    explorer = lesson03.training_run()
+    values = {**explorer.values(), **change}
+    assert explorer._update(**values).startswith("cannot compute this run")
     explorer.close()

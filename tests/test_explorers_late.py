@@ -108,3 +108,55 @@ def test_lesson07_bad_input_gives_a_readout_not_a_traceback(bad):
     values = {**explorer.values(), **bad}
     text = explorer._update(**values)
     assert text.startswith("cannot compute the crossing year:")
+
+
+# ---------------------------------------------------------------------------
+# Lesson 09: definitions of AGI, the S-curve
+
+
+def test_lesson09_scurve_years_by_hand():
+    lesson09 = _module("lesson09")
+    # s0 = 0.1%, G = 2: r = ln 2 = 0.693. To 10%: ln(0.1 x 0.999 / (0.001 x 0.9)) / r = ln(111) / 0.693
+    # = 4.710 / 0.693 = 6.80 years; to 90%: ln(0.9 x 0.999 / (0.001 x 0.1)) / r = ln(8991) / 0.693 = 13.13;
+    # 10% -> 90%: 2 ln 9 / ln 2 = 6.34 years, whatever the start.
+    summary = lesson09.scurve_summary(0.001, 2.0)
+    assert summary["rate"] == pytest.approx(0.6931, abs=1e-4)
+    assert summary["to_agi"] == pytest.approx(6.80, abs=0.01)
+    assert summary["to_asi"] == pytest.approx(13.13, abs=0.01)
+    assert summary["agi_to_asi"] == pytest.approx(6.34, abs=0.01)
+    assert summary["shares"][0] == pytest.approx(0.001)  # the curve starts at s0
+    text = lesson09.scurve_readout(summary, 0.001, 2.0)
+    assert "10% of world GDP (AGI, Wang): 2031.8 (6.8 years)" in text
+
+
+def test_lesson09_definition_row_by_hand():
+    lesson09 = _module("lesson09")
+    # GDP share: today assumed 0.1%, threshold 10% -> a ratio of 10 / 0.1 = 100 to go
+    text = lesson09.definition_readout("gdp_share", 10.0)
+    assert "gap: x100 to go (on the assumption)" in text
+    assert len(text.splitlines()) == len(lesson09.TABLE_FIELDS)
+
+
+@pytest.mark.parametrize("start, growth", [(math.nan, 2.0), (0.001, -2.0), (0.001, 1.0), (1.5, 2.0), ("abc", 2.0)])
+def test_lesson09_scurve_bad_input_gives_a_readout(start, growth):
+    lesson09 = _module("lesson09")
+    explorer = lesson09.scurve()
+    assert explorer._update(start_share=start, growth_per_yr=growth).startswith("cannot draw the S-curve:")
+
+
+@pytest.mark.parametrize("definition, threshold, start", [
+    ("gdp_share", "abc", "the threshold must be a number"), ("gdp_share", math.nan, "the threshold must be a finite"),
+    ("abc", 10.0, "no definition 'abc'")])
+def test_lesson09_definition_bad_input_gives_a_readout(definition, threshold, start):
+    lesson09 = _module("lesson09")
+    assert lesson09.definition_readout(definition, threshold).startswith(start)
+
+
+def test_lesson09_new_definition_brings_its_thresholds():
+    lesson09 = _module("lesson09")
+    explorer = lesson09.definitions()
+    other = next(key for key in lesson09.agi.DEFINITIONS if key != "gdp_share")
+    explorer.controls["definition"].value = other
+    spec = lesson09.agi.DEFINITIONS[other]
+    assert list(explorer.controls["threshold"].options) == list(spec.thresholds)
+    assert explorer.text == lesson09.definition_readout(other, spec.default_threshold)

@@ -115,3 +115,68 @@ def test_committed_notebooks_follow_the_policy(folder):
 def test_lessons_fit_the_budget():
     total = sum(p.stat().st_size for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
     assert total <= build.LESSON_BYTES_BUDGET, f"lessons hold {total:,} bytes"
+
+
+# ---------------------------------------------------------------------------
+# The course map
+
+
+def _lesson(folder: Path, name: str, heading: str, subtitle: str = "") -> None:
+    first = f"# {heading}\n\n*{subtitle}*\n\nBody." if subtitle else f"# {heading}\n\nBody."
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(first)]), folder / name)
+
+
+def test_map_comes_from_the_files_in_lessons(tmp_path):
+    lessons, exercises = tmp_path / "lessons", tmp_path / "exercises"
+    lessons.mkdir()
+    exercises.mkdir()
+    _lesson(lessons, "00_welcome.ipynb", "Lesson 00 — Welcome", "Start here.")
+    _lesson(lessons, "01_units.ipynb", "Lesson 01 — Units | prefixes", "What the \\\\$ buys.")
+    _lesson(lessons, "02_new.ipynb", "A lesson without an exercise set")
+    (lessons / "02_extra.md").write_text("# Extra page\n", encoding="utf-8")
+    nbformat.write(nbformat.v4.new_notebook(), exercises / "01_units.ipynb")
+    ledger = tmp_path / "claims.csv"
+    ledger.write_text("claim_id,lesson\na,01\nb,01\nc,\n", encoding="utf-8")
+    entries = build.lesson_entries(lessons, exercises, ledger)
+    assert [e["file"] for e in entries] == ["00_welcome.ipynb", "01_units.ipynb", "02_new.ipynb"]
+    table = build.course_map(entries, "lessons/", "exercises/", "\\$")
+    rows = table.splitlines()
+    assert rows[2] == "| 00 | [Welcome](lessons/00_welcome.ipynb) | — | — | Start here. |"
+    # the title is the first heading without its 'Lesson NN —'; a pipe cannot break the table
+    assert rows[3] == ("| 01 | [Units \\| prefixes](lessons/01_units.ipynb) | [exercises 01](exercises/01_units.ipynb)"
+                       " | 2 | What the \\$ buys. |")
+    assert rows[4] == ("| 02 | [A lesson without an exercise set](lessons/02_new.ipynb); [Extra page](lessons/02_extra.md)"
+                       " | — | — |  |")
+
+
+def test_map_markers_are_required_once_and_in_order():
+    text = f"intro\n{build.MAP_START}\nold table\n{build.MAP_END}\nafter\n"
+    assert build.replace_map(text, "NEW", "x") == f"intro\n{build.MAP_START}\nNEW\n{build.MAP_END}\nafter\n"
+    for broken in ("no markers", f"{build.MAP_END}\n{build.MAP_START}", f"{build.MAP_START}{build.MAP_START}{build.MAP_END}"):
+        with pytest.raises(build.BuildError):
+            build.replace_map(broken, "NEW", "x")
+
+
+def test_map_drift_fails_the_check_and_map_fixes_it(tmp_path, monkeypatch, capsys):
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    _lesson(lessons, "01_units.ipynb", "Lesson 01 — Units", "Say what kind of number it is.")
+    welcome = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        f"# Welcome\n\n{build.MAP_START}\nstale\n{build.MAP_END}\n")])
+    nbformat.write(welcome, lessons / "00_welcome.ipynb")
+    (tmp_path / "README.md").write_text(f"# Course\n\n{build.MAP_START}\n{build.MAP_END}\n", encoding="utf-8")
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    monkeypatch.setattr(build, "LESSONS", lessons)
+    monkeypatch.setattr(build, "EXERCISES", tmp_path / "exercises")
+    monkeypatch.setattr(build, "LEDGER", tmp_path / "none.csv")
+    assert build.cmd_map(write=False) == 1
+    assert "DRIFT README.md" in capsys.readouterr().out
+    assert build.cmd_map() == 0
+    assert build.cmd_map(write=False) == 0
+    assert "[Units](lessons/01_units.ipynb)" in (tmp_path / "README.md").read_text(encoding="utf-8")
+    source = nbformat.read(lessons / "00_welcome.ipynb", as_version=4).cells[0].source
+    assert "[Units](01_units.ipynb)" in source and "stale" not in source
+
+
+def test_committed_course_map_is_current(capsys):
+    assert build.cmd_map(write=False) == 0, capsys.readouterr().out

@@ -6,6 +6,7 @@
     python tools/build.py check --no-keys  # the same without the keys (no kernel; the pre-commit hook)
     python tools/build.py execute 04  # re-run lessons/ and solutions/ in place (stored outputs, cleaned)
     python tools/build.py clean       # apply the stored-output policy to notebooks as stored (no kernel)
+    python tools/build.py map         # write the course map between its markers in README.md and lessons/
     python tools/build.py printed 04  # which answers of set 04 does lesson 04 print? (exit 1 if > 1)
     python tools/build.py units 04    # does every number question's box unit agree with its text?
     python tools/build.py examples 04 # is a "How to answer" example value an answer of set 04?
@@ -350,8 +351,9 @@ def cmd_check(only: list[str] | None, with_keys: bool = True) -> int:
                     print(f"DRIFT {stray.relative_to(ROOT)} has no solutions notebook behind it")
     print(f"{drift} generated file(s) out of date" if drift else "generated files are up to date")
     stored = check_stored_outputs(only)
+    course_map_drift = 0 if only else cmd_map(write=False)
     quality = quality_checks(only)
-    return 1 if drift or stored or quality else 0
+    return 1 if drift or stored or course_map_drift or quality else 0
 
 
 def quality_checks(only: list[str] | None) -> int:
@@ -499,6 +501,134 @@ def cmd_execute(only: list[str] | None) -> int:
         keymod.write_atomic(path, notebook_text(notebook))
         print(f"executed {path.relative_to(ROOT)}")
     return 0
+
+
+# ---------------------------------------------------------------------------
+# The course map: the lesson table in README.md and lesson 00, made from lessons/
+
+MAP_START = "<!-- course-map:start -->"
+MAP_END = "<!-- course-map:end -->"
+LEDGER = ROOT / "data" / "claims.csv"
+HEADING = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.M)
+LESSON_PREFIX = re.compile(r"^Lesson\s+\d+\s*[—–-]+\s*")
+
+
+def _first_heading(markdown: str) -> str:
+    match = HEADING.search(markdown)
+    return LESSON_PREFIX.sub("", match.group("title")).strip() if match else ""
+
+
+def _subtitle(markdown: str) -> str:
+    """The lesson's one-line promise: the italic paragraph right under its heading."""
+    for paragraph in re.split(r"\n\s*\n", markdown)[1:3]:
+        text = " ".join(line.strip() for line in paragraph.strip().splitlines())
+        if len(text) > 2 and text.startswith("*") and text.endswith("*") and not text.startswith("**"):
+            return text.strip("*").strip()
+    return ""
+
+
+def lesson_entries(lessons: Path | None = None, exercises: Path | None = None,
+                   ledger: Path | None = None) -> list[dict]:
+    """One entry per lesson notebook in course order (00_welcome first), from the files alone."""
+    import csv
+
+    lessons, exercises, ledger = lessons or LESSONS, exercises or EXERCISES, ledger or LEDGER
+    claims: dict[str, int] = {}
+    total = 0
+    if ledger.is_file():
+        with ledger.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                total += 1
+                for number in re.findall(r"\d\d", row.get("lesson") or ""):
+                    claims[number] = claims.get(number, 0) + 1
+    paths = sorted(lessons.glob("[0-9][0-9]_*.ipynb"), key=lambda p: (p.name[:2], "welcome" not in p.stem, p.stem))
+    entries = []
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        first = next((c.source for c in notebook.cells if c.cell_type == "markdown" and HEADING.search(c.source)), "")
+        number = path.name[:2]
+        extras = []
+        for other in sorted(lessons.glob(f"{number}_*.md")):
+            extras.append((_first_heading(other.read_text(encoding="utf-8")) or other.stem, other.name))
+        exercise = exercises / path.name
+        entries.append({
+            "number": number, "file": path.name, "title": _first_heading(first) or path.stem,
+            "subtitle": _subtitle(first), "exercises": exercise.name if exercise.is_file() else "",
+            "claims": total if "claims" in path.stem else claims.get(number, 0),
+            "all_claims": "claims" in path.stem,
+            "extras": extras if "welcome" not in path.stem else [],
+        })
+    # an extra page (the capstone assignment) goes on the last notebook row of its number only
+    seen: set[str] = set()
+    for entry in reversed(entries):
+        if entry["number"] in seen:
+            entry["extras"] = []
+        seen.add(entry["number"])
+    return entries
+
+
+def _cell_text(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def course_map(entries: list[dict], lessons_link: str, exercises_link: str, dollar: str) -> str:
+    """The map as a markdown table. Links are relative to where the table sits; ``dollar`` is
+    how a currency sign is written there (``\\$`` in README, ``\\\\$`` in notebook markdown)."""
+    lines = ["| # | lesson | exercises | ledger claims | what it asks |", "|---|---|---|---|---|"]
+    for e in entries:
+        lesson = f"[{_cell_text(e['title'])}]({lessons_link}{e['file']})"
+        lesson += "".join(f"; [{_cell_text(title)}]({lessons_link}{name})" for title, name in e["extras"])
+        exercise = f"[exercises {e['number']}]({exercises_link}{e['exercises']})" if e["exercises"] else "—"
+        claims = f"all {e['claims']}" if e["all_claims"] else (str(e["claims"]) if e["claims"] else "—")
+        subtitle = re.sub(r"\\*\$", lambda _: dollar, _cell_text(e["subtitle"]))
+        lines.append(f"| {e['number']} | {lesson} | {exercise} | {claims} | {subtitle} |")
+    return "\n".join(lines)
+
+
+def replace_map(text: str, table: str, where: str) -> str:
+    """Put the table between the markers; a missing or repeated marker is a build error."""
+    if text.count(MAP_START) != 1 or text.count(MAP_END) != 1 or text.index(MAP_START) > text.index(MAP_END):
+        raise BuildError(f"{where}: needs exactly one {MAP_START} ... {MAP_END} pair, in that order")
+    head, rest = text.split(MAP_START, 1)
+    _, tail = rest.split(MAP_END, 1)
+    return f"{head}{MAP_START}\n{table}\n{MAP_END}{tail}"
+
+
+def map_targets() -> dict[Path, str]:
+    """Every file that carries the map, with its text as the map would make it."""
+    entries = lesson_entries()
+    targets: dict[Path, str] = {}
+    readme = ROOT / "README.md"
+    targets[readme] = replace_map(readme.read_text(encoding="utf-8"),
+                                  course_map(entries, "lessons/", "exercises/", "\\$"), "README.md")
+    for path in lesson_paths():
+        notebook = nbformat.read(path, as_version=4)
+        cells = [c for c in notebook.cells if c.cell_type == "markdown" and MAP_START in c.source]
+        if not cells:
+            continue
+        table = course_map(entries, "", "../exercises/", "\\\\$")
+        for cell in cells:
+            cell.source = replace_map(cell.source, table, str(path.relative_to(ROOT)))
+        targets[path] = notebook_text(notebook)
+    return targets
+
+
+def cmd_map(write: bool = True) -> int:
+    """Write the course map where its markers are (or, with write=False, count the files that drift)."""
+    drift = 0
+    for path, text in map_targets().items():
+        if path.read_text(encoding="utf-8") == text:
+            continue
+        drift += 1
+        if write:
+            keymod.write_atomic(path, text)
+            print(f"wrote the course map in {path.relative_to(ROOT)}")
+        else:
+            print(f"DRIFT {path.relative_to(ROOT)}: its course map is not what lessons/ gives "
+                  "(run `python tools/build.py map`)")
+    if not write:
+        print(f"course map: {drift} file(s) out of date" if drift else "course map: up to date")
+    return 1 if drift and not write else 0
 
 
 # ---------------------------------------------------------------------------
@@ -876,8 +1006,8 @@ def cmd_hints(only: list[str] | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build exercises and keys from the solutions notebooks.")
-    parser.add_argument("command", choices=("exercises", "check", "execute", "clean", "printed", "units", "examples",
-                                            "hints"))
+    parser.add_argument("command", choices=("exercises", "check", "execute", "clean", "map", "printed", "units",
+                                            "examples", "hints"))
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01")
     parser.add_argument("--no-keys", action="store_true",
                         help="exercises/check: exercise notebooks only, without executing the solutions for keys")
@@ -889,6 +1019,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(args.only, with_keys=not args.no_keys)
         if args.command == "clean":
             return cmd_clean(args.only)
+        if args.command == "map":
+            return cmd_map()
         if args.command == "printed":
             return cmd_printed(args.only)
         if args.command == "units":

@@ -10,9 +10,10 @@ import math
 import numpy as np
 import pytest
 
-from scalecheck.ui.explorers import all_explorers, lesson02, lesson03
+from scalecheck.models import scaling
+from scalecheck.ui.explorers import all_explorers, lesson02, lesson03, lesson04
 
-EARLY = ("lesson02", "lesson03")
+EARLY = ("lesson02", "lesson03", "lesson04")
 
 
 def _move_first_control(explorer) -> None:
@@ -129,4 +130,44 @@ def test_training_run_bad_input_is_a_readout(change):
     explorer = lesson03.training_run()
     values = {**explorer.values(), **change}
     assert explorer._update(**values).startswith("cannot compute this run")
+    explorer.close()
+
+
+# --- lesson 04 -------------------------------------------------------------------------
+
+REFIT = scaling.BESIROGLU_2024.name
+
+
+def test_allocation_at_chinchilla_budget_by_hand():
+    split = lesson04.allocation(REFIT, 0.348, 0.366, np.log10(5.76e23), 4.0)
+    # G = (alpha A / (beta B))^(1/(alpha+beta)) = (167.7 / 763.3)^1.4006 = 0.1197;
+    # N_opt = G (C/6)^(beta/(alpha+beta)) = 0.1197 x (9.6e22)^0.5126 = 0.1197 x 6.05e11 = 7.24e10
+    assert split.best.n_params == pytest.approx(7.24e10, rel=0.01)
+    # 4x the optimal tokens per parameter at the same C = 6 N D: N falls by sqrt(4) = 2
+    assert split.mine.n_params == pytest.approx(split.best.n_params / 2)
+    assert split.n_curve[0] == pytest.approx(split.best.n_params / 1000)
+
+
+def test_allocator_text_and_view():
+    split = lesson04.allocation(REFIT, 0.348, 0.366, np.log10(5.76e23), 4.0)
+    text = lesson04.allocator_text(split, REFIT, 0.348, 0.366, 4.0)
+    assert "N = 72.3B" in text and "(2x cheaper)" in text  # half the parameters, half the serving FLOP
+    # x: floor(log10(72.3e9 / 1000)) = floor(7.86) = 7, six decades; y: the optimum 1.976 nats
+    # lies in [1.5, 2.0), so 1.5 to 1.5 + 1.5
+    assert lesson04.view_limits(split) == (7, 13, 1.5, 3.0)
+
+
+@pytest.mark.parametrize("change", [{"alpha": math.nan}, {"beta": -0.1}, {"tokens_multiple": -1},
+                                    {"log10_flop": "abc"}, {"law_name": "abc"}, {"log10_flop": 400.0}])
+def test_allocator_bad_input_is_a_readout(change):
+    explorer = lesson04.allocator()
+    assert explorer._update(**{**explorer.values(), **change}).startswith("cannot split this budget")
+    explorer.close()
+
+
+def test_choosing_a_paper_resets_the_exponents():
+    explorer = lesson04.allocator()
+    explorer.controls["law_name"].value = scaling.HOFFMANN_2022.name
+    assert explorer.controls["alpha"].value == pytest.approx(0.34)
+    assert "alpha 0.340, beta 0.280" in explorer.text
     explorer.close()

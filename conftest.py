@@ -1,10 +1,295 @@
 """Shared pytest set-up for tests/, lessons/ and solutions/.
 
-Solutions notebooks run in strict mode under nbval: a solution whose answer
-is not judged correct raises, so a passing nbval run proves every solution
-passes its own check. Kernels inherit this process's environment.
+Solutions notebooks run in strict mode: a solution whose answer is not judged
+correct raises, so a passing run proves every solution passes its own check.
+Kernels inherit this process's environment.
+
+Speed (issue 16 target 4): each notebook is executed once per run, in a background
+process two at a time (tests/notebook_runs.py), and shared:
+
+- ``--nbval-once`` tests the notebooks of lessons/ and solutions/ given as paths the
+  way ``--nbval-lax`` does (one test per code cell; a cell fails on an error, and a
+  cell tagged ``nbval-check-output`` fails when its sanitised outputs differ from the
+  stored ones, by nbval's own comparison), from that one execution. `course.py test`
+  uses it; ``--nbval-lax`` still works on its own (one notebook at a time, nbval's kernel).
+- the build check (answer keys), the blank exercise runs and the site build read the
+  same executions (marker ``notebook_runs``).
+- quick tests run first, while the notebooks execute; browser tests run last.
+
+``-m "not slow"`` is the inner loop: ``SLOW`` below names the tests measured at more
+than about 2 s, and every notebook cell and browser test is slow.
 """
+from __future__ import annotations
+
+import fnmatch
+import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
 
 os.environ["SCALECHECK_STRICT"] = "1"
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tests"))
+import notebook_runs  # noqa: E402
+
+FOLDER_KIND = {"lessons": "lesson", "solutions": "solution", "exercises": "exercise"}
+KIND_FOLDER = {kind: folder for folder, kind in FOLDER_KIND.items()}
+# Run after everything else, in this order: they use a browser (and, being heavy, want
+# the notebook executions finished). Every other module keeps its place.
+LAST_MODULES = ("tests/test_site.py", "tests/test_browser.py", "tests/test_browser_answers.py", "tests/test_journeys.py")
+# Tests measured at more than ~2 s (idle 2-core machine; node ids, * as in fnmatch).
+# Also slow: every test marked notebook_runs (it waits for notebooks to execute) and every notebook cell.
+SLOW = (
+    "tests/test_browser.py::*", "tests/test_browser_answers.py::*", "tests/test_journeys.py::*",
+)
+
+
+# ---------------------------------------------------------------------------
+# Options and markers
+
+
+def pytest_addoption(parser):
+    parser.addoption("--nbval-once", action="store_true",
+                     help="test the notebooks of lessons/ and solutions/ as --nbval-lax does, from one shared "
+                          "execution per notebook (tests/notebook_runs.py)")
+    parser.addoption("--notebook-workers", type=int, default=int(os.environ.get("SCALECHECK_NOTEBOOK_WORKERS", "2")),
+                     help="notebooks executed at once by the shared runner (default 2)")
+
+
+def pytest_configure(config):
+    if config.getoption("nbval_once") and (config.option.nbval or config.option.nbval_lax):
+        raise pytest.UsageError("--nbval-once replaces nbval's own execution: give it or --nbval/--nbval-lax, not both")
+    if config.getoption("nbval_once") and not config.option.nbval_sanitize_with:
+        config.option.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
+    config.notebook_runs = SharedRuns(config)
+
+
+def pytest_unconfigure(config):
+    runs = getattr(config, "notebook_runs", None)
+    if runs is not None:
+        runs.close()
+
+
+# ---------------------------------------------------------------------------
+# The shared executions
+
+
+class SharedRuns:
+    """The background runner and its results: one JSON file per executed notebook."""
+
+    def __init__(self, config):
+        self.config = config
+        self.out: Path | None = None
+        self.process: subprocess.Popen | None = None
+        self.planned: set[tuple[str, Path]] = set()
+        self.lock = threading.Lock()
+
+    def folder(self) -> Path:
+        if self.out is None:
+            self.out = Path(tempfile.mkdtemp(prefix="scalecheck-notebook-runs-"))
+        return self.out
+
+    def start(self, jobs: list[tuple[str, Path]]) -> None:
+        """Start executing these notebooks in the background, in this order."""
+        jobs = [job for job in dict.fromkeys(jobs) if job not in self.planned]
+        if not jobs or self.process is not None:
+            return
+        self.planned.update(jobs)
+        out = self.folder()
+        self.log = open(out / "runner.log", "w")
+        command = [sys.executable, str(ROOT / "tests" / "notebook_runs.py"), str(out),
+                   "--workers", str(max(1, self.config.getoption("notebook_workers")))]
+        command += [f"{kind}:{path}" for kind, path in jobs]
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def result(self, kind: str, path: Path) -> dict:
+        """The execution of one notebook: waits for the runner, or runs it here if it was not planned."""
+        path = Path(path).resolve()
+        out = self.folder()
+        target = out / notebook_runs.result_name(kind, path)
+        if (kind, path) not in self.planned:
+            with self.lock:
+                if not target.exists():
+                    notebook_runs._safe_run_one(kind, str(path), str(out))
+        while not target.exists():
+            if self.process is not None and self.process.poll() is not None and not target.exists():
+                log = (out / "runner.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the notebook runner stopped before {path.name} ({kind}) was run:\n{log}")
+            time.sleep(0.2)
+        return json.loads(target.read_text(encoding="utf-8"))
+
+    def key(self, path: Path) -> dict | None:
+        """The answer key a solution's shared run wrote, if that run had no error at all."""
+        run = self.result("solution", path)
+        if run["failure"] or any(o["output_type"] == "error" for outs in run["raw"].values() for o in outs):
+            return None  # the caller builds the key on its own, not strict, as build.py does
+        written = self.folder() / notebook_runs.key_name(Path(path))
+        return json.loads(written.read_text(encoding="utf-8")) if written.is_file() else None
+
+    def executed_lessons(self, paths: list[Path]) -> Path | None:
+        """A folder of lessons executed without any error (with widget state), for the site build."""
+        folder = self.folder() / "site-lessons"
+        folder.mkdir(exist_ok=True)
+        for path in paths:
+            run = self.result("lesson", path)
+            clean = not run["failure"] and not any(
+                o["output_type"] == "error" for outs in run["raw"].values() for o in outs)
+            if not clean:
+                return None  # the site executes the lessons itself and reports the error as it always did
+            (folder / Path(path).name).write_text(json.dumps(run["notebook"]), encoding="utf-8")
+        return folder
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if self.process is not None:
+            self.log.close()
+        if self.out is not None:
+            shutil.rmtree(self.out, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def notebook_runs_shared(pytestconfig) -> SharedRuns:
+    """The shared notebook executions (see SharedRuns)."""
+    return pytestconfig.notebook_runs
+
+
+def notebook_paths(kind: str, stems=()) -> list[Path]:
+    paths = sorted((ROOT / KIND_FOLDER[kind]).glob("[0-9][0-9]_*.ipynb"))
+    return [p.resolve() for p in paths if not stems or p.stem in stems or p.stem[:2] in stems]
+
+
+# ---------------------------------------------------------------------------
+# nbval's checks on the shared executions
+
+
+def pytest_collect_file(file_path, parent):
+    config = parent.config
+    if (config.getoption("nbval_once") and file_path.suffix == ".ipynb"
+            and FOLDER_KIND.get(file_path.parent.name) in ("lesson", "solution")):
+        return SharedNotebook.from_parent(parent, path=file_path)
+    return None
+
+
+def _nbval():
+    from nbval import plugin
+
+    return plugin
+
+
+class SharedNotebook(_nbval().IPyNbFile):
+    """nbval's collector for one notebook (one item per code cell, --nbval-lax), without a kernel of its own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compare_outputs = False  # lax: only cells tagged nbval-check-output compare their outputs
+        self.kind = FOLDER_KIND[Path(self.path).parent.name]
+        self.run = None
+
+    def collect(self):
+        for item in super().collect():
+            yield SharedCell.from_parent(self, name=item.name, cell_num=item.cell_num, cell=item.cell,
+                                         options=item.options)
+
+    def setup(self):
+        self.setup_sanitize_files()
+        self.run = self.config.notebook_runs.result(self.kind, Path(self.path))
+        self.code_cells = [i for i, c in enumerate(self.nb.cells) if c.cell_type == "code"]
+
+    def teardown(self):
+        self.run = None
+
+
+class SharedCell(_nbval().IPyNbCell):
+    """One code cell, judged as nbval.plugin.IPyNbCell.runtest judges it, from the shared execution."""
+
+    def runtest(self):
+        plugin = _nbval()
+        if self.options["skip"]:
+            pytest.skip()
+        run = self.parent.run
+        index = self.parent.code_cells[self.cell_num]
+        failure = run["failure"]
+        if failure and failure["cell"] < 0:
+            self.raise_cell_error("The notebook could not be run", failure["message"])
+        if failure and index > failure["cell"]:
+            self.raise_cell_error(f"Not run: the notebook stopped at cell {failure['cell']} ({failure['message'][:200]})")
+        executed = run["notebook"]["cells"][index]
+        if "".join(executed["source"]) != self.cell.source:
+            self.raise_cell_error("The notebook changed on disk while the tests ran; run them again")
+        if failure and index == failure["cell"]:
+            self.raise_cell_error("Cell did not finish", failure["message"])
+        import nbformat
+
+        outs = [nbformat.from_dict(o) for o in run["raw"].get(str(index), [])]
+        errors = [o for o in outs if o.output_type == "error"]
+        if errors and not self.options["check_exception"]:
+            self.raise_cell_error("Cell execution caused an exception", "\n" + "\n".join(errors[0].traceback))
+        outs = plugin.coalesce_streams(outs)
+        unrun = self.cell.execution_count is None
+        if unrun and self.cell.outputs:
+            self.raise_cell_error("Unrun reference cell has outputs")
+        if self.options["check"] and not unrun:
+            if not self.compare_outputs(outs, plugin.coalesce_streams(self.cell.outputs)):
+                self.raise_cell_error("Cell outputs differ", "\n".join(self.comparison_traceback))
+
+
+# ---------------------------------------------------------------------------
+# Order, slow marks, and starting the runner
+
+
+def _module(item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def _needs(item) -> list[tuple[str, Path]]:
+    if isinstance(item, SharedCell):
+        return [(item.parent.kind, Path(item.parent.path).resolve())]
+    needs = []
+    for mark in item.iter_markers("notebook_runs"):
+        kind, *stems = mark.args
+        needs += [(kind, path) for path in notebook_paths(kind, stems)]
+    return needs
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: the slow marks must be on by then
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        module = _module(item)
+        if module in LAST_MODULES:
+            return 2 + LAST_MODULES.index(module)
+        return 1 if isinstance(item, SharedCell) or item.get_closest_marker("notebook_runs") else 0
+
+    items.sort(key=rank)  # stable: each module keeps its own order
+    for item in items:
+        if (isinstance(item, SharedCell) or item.get_closest_marker("notebook_runs")
+                or any(fnmatch.fnmatchcase(item.nodeid, pattern) for pattern in SLOW)):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    """Start executing every notebook the selected tests need, in the order they need them."""
+    if session.config.option.collectonly:
+        return None
+    jobs = [need for item in session.items for need in _needs(item)]
+    session.config.notebook_runs.start(jobs)
+    return None

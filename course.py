@@ -19,11 +19,11 @@ FIRST_LESSON = "lessons/00_welcome.ipynb"
 LAB_SETTINGS = ROOT / "tools" / "lab_settings"
 # Bump when the way this script installs changes (the pins are hashed separately).
 INSTALL_RECIPE = "2"
+# --nbval-once (conftest.py): nbval's checks on lessons and solutions, from one execution
+# per notebook that the build, exercise and site tests share (tests/notebook_runs.py)
 PYTEST_ARGS = [
     "tests", "lessons", "solutions",
-    "--nbval-lax", "--nbval-current-env",
-    "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-    "--nbval-cell-timeout", "300",
+    "--nbval-once", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
 ]
 
 

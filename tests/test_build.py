@@ -1,8 +1,5 @@
 """The solutions -> exercises build: markers, key independence, drift, execution."""
 import json
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -121,20 +118,38 @@ def test_every_solution_key_is_independent_and_check_cells_are_compared(path):
             assert "nbval-check-output" in cell.metadata.get("tags", []), cell.source[:60]
 
 
-def test_generated_files_are_up_to_date():
-    """CI's drift check: regenerate exercises and keys, compare with git."""
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), "check"],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+@pytest.mark.notebook_runs("solution")
+def test_generated_files_are_up_to_date(notebook_runs_shared, monkeypatch, capsys):
+    """CI's drift check, `build.py check`: regenerate exercises and keys, compare with git, run the set rules.
+
+    Each key comes from the run of its solution that the notebook tests share (strict, with
+    SCALECHECK_KEY_OUT); a solution whose shared run had any error gets its key the way
+    build.py makes it (a run of its own, not strict), so the check says what build.py says."""
+    build_key_alone = build.build_key
+    shared = []
+
+    def build_key(path):
+        document = notebook_runs_shared.key(path)
+        shared.append(document is not None)
+        return document if document is not None else build_key_alone(path)
+
+    monkeypatch.setattr(build, "build_key", build_key)
+    status = build.cmd_check(None)
+    out = capsys.readouterr().out
+    assert status == 0, out[-5000:]
+    assert len(shared) == len(SOLUTIONS) and "generated files are up to date" in out
 
 
-@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.stem)
-def test_exercises_run_top_to_bottom_unanswered(path, tmp_path):
-    """A blank exercises notebook runs without error; every question says 'not answered yet'."""
-    copy = tmp_path / path.name
-    shutil.copy(path, copy)
-    notebook = nbformat.read(copy, as_version=4)
-    build.execute(notebook, tmp_path, {"SCALECHECK_STRICT": "0", "SCALECHECK_NOTEBOOK": str(copy)})
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.notebook_runs("exercise", p.stem)) for p in EXERCISES],
+                         ids=lambda p: p.stem)
+def test_exercises_run_top_to_bottom_unanswered(path, notebook_runs_shared):
+    """A blank exercises notebook runs without error; every question says 'not answered yet'.
+
+    The run is the shared one (tests/notebook_runs.py): a copy in a folder of its own, not
+    strict, answers saved beside the copy."""
+    run = notebook_runs_shared.result("exercise", path)
+    assert not run["failure"], run["failure"]
+    notebook = nbformat.reads(json.dumps(run["notebook"]), as_version=4)  # joins the stored lines again
     texts = [o["data"]["text/plain"] for c in notebook.cells if c.cell_type == "code"
              for o in c.outputs if "data" in o and "text/plain" in o["data"]]
     statuses = [t.split(":")[1].split(".")[0].strip() for t in texts if t[:1] in "✔≈✘…?✎" and t[2:3] == "q"]

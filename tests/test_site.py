@@ -37,13 +37,28 @@ def _load_builder():
 
 
 build_site = _load_builder()
+# the tests that read the built site wait for the lessons' shared runs (conftest.py plans them)
+needs_lessons = pytest.mark.notebook_runs("lesson")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, notebook_runs_shared):
+    """The site as `course.py site` builds it, from the lessons' runs the notebook tests share
+    (executed with widget state, as build_site executes them; a lesson whose shared run
+    had an error makes the build execute every lesson itself, so it fails as it would alone)."""
     out = tmp_path_factory.mktemp("site") / "site"
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    summary = build_site.build(out, execute=True, jobs=2)
+    executed = notebook_runs_shared.executed_lessons(build_site.lesson_paths())
+    saved = os.environ.get("SCALECHECK_SITE_EXECUTED")
+    if executed is not None:
+        os.environ["SCALECHECK_SITE_EXECUTED"] = str(executed)
+    try:
+        summary = build_site.build(out, execute=True, jobs=2)
+    finally:
+        if saved is None:
+            os.environ.pop("SCALECHECK_SITE_EXECUTED", None)
+        else:
+            os.environ["SCALECHECK_SITE_EXECUTED"] = saved
     return out, summary
 
 
@@ -115,6 +130,7 @@ def _parse(path: Path) -> _Page:
     return page
 
 
+@needs_lessons
 def test_build_makes_every_kind_of_page(site):
     out, summary = site
     lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
@@ -134,6 +150,7 @@ def test_build_makes_every_kind_of_page(site):
     assert not (out / "solutions").exists()
 
 
+@needs_lessons
 def test_every_page_has_language_title_ordered_headings_and_alt_text(site):
     out, _ = site
     for path in _pages(out):
@@ -149,6 +166,7 @@ def test_every_page_has_language_title_ordered_headings_and_alt_text(site):
             assert (image.get("alt") or "").strip(), f"{where}: an image without alt text"
 
 
+@needs_lessons
 def test_every_internal_link_resolves_and_nothing_is_fetched_from_outside(site):
     out, _ = site
     for path in _pages(out):
@@ -182,6 +200,7 @@ def _key_material() -> tuple[set[str], set[str]]:
     return {t for t in texts if len(t) >= 12}, {n for n in numbers if len(n) >= 6}
 
 
+@needs_lessons
 def test_no_page_holds_answer_key_material(site):
     out, _ = site
     texts, numbers = _key_material()
@@ -236,6 +255,7 @@ def _open(page, url: str) -> list[str]:
     return errors
 
 
+@needs_lessons
 def test_pages_open_without_errors_and_lessons_paint_their_figures(site, server, browser_page):
     out, _ = site
     claim_pages = sorted((out / "claims").glob("*.html"))
@@ -256,6 +276,7 @@ def test_pages_open_without_errors_and_lessons_paint_their_figures(site, server,
     assert not browser_page.outside_requests, f"pages asked for outside addresses: {browser_page.outside_requests[:3]}"
 
 
+@needs_lessons
 def test_ledger_table_filters_and_a_claim_page_shows_its_verdict(server, browser_page):
     with open(ROOT / "data" / "claims.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -280,6 +301,7 @@ def test_ledger_table_filters_and_a_claim_page_shows_its_verdict(server, browser
     assert row["paraphrase"][:40] in text
 
 
+@needs_lessons
 def test_search_box_finds_a_lesson(server, browser_page):
     assert not _open(browser_page, f"{server}/index.html")
     browser_page.fill("#search-box", "Chinchilla")

@@ -160,3 +160,58 @@ def test_lesson09_new_definition_brings_its_thresholds():
     spec = lesson09.agi.DEFINITIONS[other]
     assert list(explorer.controls["threshold"].options) == list(spec.thresholds)
     assert explorer.text == lesson09.definition_readout(other, spec.default_threshold)
+
+
+# ---------------------------------------------------------------------------
+# Lesson 08: collapse, pass@k
+
+
+@pytest.fixture(scope="module")
+def small_runs():
+    lesson08 = _module("lesson08")
+    # a three-word "text" (counts 5, 3, 2) keeps the word simulations small
+    return lesson08.collapse_runs(np.array([5, 3, 2]), gaussian_sizes=(20,), token_sizes=(10,), max_generations=60)
+
+
+def test_lesson08_collapse_by_hand(small_runs):
+    lesson08 = _module("lesson08")
+    # replace: expected variance after g refits of n = 20 samples is (19/20)^g; g = 50 -> 0.95^50 = 0.0769
+    summary = lesson08.collapse_summary(small_runs, 20, 10, 50, "replace")
+    assert summary["expected"][-1] == pytest.approx(0.0769, abs=1e-4)
+    assert len(summary["median"]) == 51 and summary["low"][-1] <= summary["median"][-1] <= summary["high"][-1]
+    # accumulate: the real counts stay in the pool, so all 3 words are still alive after 50 generations
+    kept = lesson08.collapse_summary(small_runs, 20, 10, 50, "accumulate")
+    assert kept["alive"][-1] == 3 and kept["alive_share"][-1] == 1.0
+    text = lesson08.collapse_readout(kept, small_runs, 20, 10, 50, "accumulate")
+    assert text.splitlines()[0] == "accumulate, 50 generation(s)" and "3 of 3 left" in text
+
+
+def test_lesson08_passk_uniform_problems_by_hand():
+    lesson08 = _module("lesson08")
+    # mean 0.5, concentration 2 -> Beta(1, 1), uniform success rates: E[(1 - p)^k] = 1 / (k + 1),
+    # so pass@10 = 10/11 = 90.91%; independent tries: 1 - 0.5^10 = 99.902%. The 164 evenly spaced
+    # quantiles (i + 0.5) / 164 put 8 or 9 problems in each 0.05-wide bin; two lie below 0.01
+    # (0.0030, 0.0091), i.e. 2 / 164 = 1%.
+    summary = lesson08.passk_summary(0.5, 2.0)
+    assert (summary["a"], summary["b"]) == pytest.approx((1.0, 1.0))
+    assert summary["at"][10] == pytest.approx(10 / 11)
+    assert summary["independent_at"][10] == pytest.approx(1 - 0.5 ** 10)
+    assert set(summary["histogram"]) <= {8, 9} and summary["histogram"].sum() == 164
+    text = lesson08.passk_readout(summary, 0.5, 2.0)
+    assert "pass@10: 90.91% (independent tries: 99.902%)" in text
+    assert "problems solved less than 1 time in 100: 1% of 164" in text
+
+
+@pytest.mark.parametrize("bad", [{"mode": "abc"}, {"size": 7}, {"generations": math.nan}, {"generations": -1},
+                                 {"words_per_generation": "abc"}])
+def test_lesson08_collapse_bad_input_gives_a_readout(small_runs, bad):
+    lesson08 = _module("lesson08")
+    explorer = lesson08.collapse(runs=small_runs, words_per_generation=10)
+    text = explorer._update(**{**explorer.values(), **bad})
+    assert text.startswith("cannot show the collapse:")
+
+
+@pytest.mark.parametrize("mean, concentration", [(math.nan, 1.0), (1.5, 1.0), (0.5, -1.0), ("abc", 1.0), (0.5, math.inf)])
+def test_lesson08_passk_bad_input_gives_a_readout(mean, concentration):
+    lesson08 = _module("lesson08")
+    assert lesson08.passk()._update(mean=mean, concentration=concentration).startswith("cannot compute pass@k:")

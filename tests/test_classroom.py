@@ -433,4 +433,4 @@ def test_command_line_variant_secret_file(tmp_path, capsys, counted):
     subs, rost = _class(tmp_path)
     code = orchestrate.main([str(subs), "--out", str(tmp_path / "o"), "--roster", str(rost),
                              "--variant-secret-file", str(tmp_path / "missing.txt"), "--unsafe-no-sandbox"])
-    assert code == 2 and "variant secret could not be read" in capsys.readouterr().err
+    assert code == 2 and "missing.txt: the variant secret could not be read" in capsys.readouterr().err

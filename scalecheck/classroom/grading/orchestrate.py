@@ -490,10 +490,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grade: warning: {UNSAFE_WARNING}", file=sys.stderr)
     secret = None
     if args.variant_secret_file is not None:
-        try:
-            secret = args.variant_secret_file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"grade: {args.variant_secret_file}: the variant secret could not be read ({error})", file=sys.stderr)
+        try:  # the variants module's own reader: the same rules as release --variant-secret-file
+            secret = _variants_module().read_secret(args.variant_secret_file)
+        except ValueError as error:
+            print(f"grade: {error}", file=sys.stderr)
             return 2
     try:
         summary = grade(args.submissions, args.out, jobs=args.jobs, close_credit=args.close_credit, limits=limits,

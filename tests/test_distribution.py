@@ -123,3 +123,43 @@ def test_docs_describe_the_links():
     assert "python -m scalecheck.classroom.distribute" in doc
     assert "/hub/user-redirect/git-pull?repo=" in doc and "mybinder.org/v2/gh/" in doc
     assert "lessons/00_welcome.ipynb" in doc
+
+
+def test_teaching_walkthrough_is_in_order_and_its_grade_options_exist():
+    from scalecheck.classroom import release
+    from scalecheck.classroom.grading import orchestrate
+
+    doc = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    headings = [h.lower() for h in re.findall(r"^## \d+\. (.+)$", doc, re.M)]
+    steps = ["roster", "release", "distribution", "collecting", "grading", "manual", "late", "exports", "re-grading"]
+    assert [next(i for i, h in enumerate(headings) if step in h) for step in steps] == list(range(len(steps)))
+    known = {option for action in orchestrate._parser()._actions for option in action.option_strings}
+    written = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", doc)) - {"--repo", "--hub", "--out", "--force"}
+    release_options = {"--roster", "--variant-secret-file"}
+    assert written - known - release_options == set()
+    assert release_options <= {o for a in _release_parser(release)._actions for o in a.option_strings}
+
+
+def _release_parser(release):
+    """release.main's parser, caught before it parses."""
+    import argparse
+
+    found = {}
+
+    class Stop(Exception):
+        pass
+
+    original = argparse.ArgumentParser.parse_args
+
+    def capture(self, *args, **kwargs):
+        found["parser"] = self
+        raise Stop
+
+    argparse.ArgumentParser.parse_args = capture
+    try:
+        release.main(["01", "--out", "x"])
+    except Stop:
+        pass
+    finally:
+        argparse.ArgumentParser.parse_args = original
+    return found["parser"]

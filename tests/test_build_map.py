@@ -145,14 +145,15 @@ def test_map_comes_from_the_files_in_lessons(tmp_path):
     # the title is the first heading without its 'Lesson NN —'; a pipe cannot break the table
     assert rows[3] == ("| 01 | [Units \\| prefixes](lessons/01_units.ipynb) | [exercises 01](exercises/01_units.ipynb)"
                        " | 2 | What the \\$ buys. |")
-    assert rows[4] == ("| 02 | [A lesson without an exercise set](lessons/02_new.ipynb); [Extra page](lessons/02_extra.md)"
-                       " | — | — |  |")
+    assert rows[4] == ("| 02 | [A lesson without an exercise set](lessons/02_new.ipynb); "
+                       "[Extra page](lessons/02_extra.md) | — | — |  |")
 
 
 def test_map_markers_are_required_once_and_in_order():
     text = f"intro\n{build.MAP_START}\nold table\n{build.MAP_END}\nafter\n"
     assert build.replace_map(text, "NEW", "x") == f"intro\n{build.MAP_START}\nNEW\n{build.MAP_END}\nafter\n"
-    for broken in ("no markers", f"{build.MAP_END}\n{build.MAP_START}", f"{build.MAP_START}{build.MAP_START}{build.MAP_END}"):
+    start, end = build.MAP_START, build.MAP_END
+    for broken in ("no markers", f"{end}\n{start}", f"{start}{start}{end}"):
         with pytest.raises(build.BuildError):
             build.replace_map(broken, "NEW", "x")
 

@@ -274,7 +274,8 @@ def test_checker_finds_a_cycle_at_load_time_only():
     assert deferred == []
     _, typing_only = _check({
         "scalecheck.models.a": "from scalecheck.models import b\n",
-        "scalecheck.models.b": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from scalecheck.models import a\n",
+        "scalecheck.models.b": ("from typing import TYPE_CHECKING\n"
+                                "if TYPE_CHECKING:\n    from scalecheck.models import a\n"),
     })
     assert typing_only == []
 

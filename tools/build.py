@@ -340,7 +340,8 @@ def cmd_check(only: list[str] | None, with_keys: bool = True) -> int:
             if current != text:
                 drift += 1
                 print(f"DRIFT {target.relative_to(ROOT)} differs from what {path.name} generates:")
-                diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "generated", lineterm="", n=1)
+                diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "generated",
+                                            lineterm="", n=1)
                 print("\n".join(list(diff)[:40]))
     if not only:
         generated_dirs = [EXERCISES, EXERCISES / "keys", SOLUTIONS / "keys"] if with_keys else [EXERCISES]
@@ -834,7 +835,8 @@ _PERCENT_WORDS = re.compile(r"%|\bper ?cent|\bpercentage", re.I)
 # A request for a unit: "in **MWh**" (the course's convention) or "answer/give it in nats/token"
 _UNIT_REQUEST = re.compile(
     r"\bin\s+\*\*(?P<bold>[^*\n]{1,30})\*\*"
-    r"|\b(?:answer|give (?:it|the answer|your answer)|express(?:ed)? (?:it)?)\s+in\s+(?P<word>[A-Za-z$%µ][\w$%µ*·/\-^]*(?: per [A-Za-z]+)?)",
+    r"|\b(?:answer|give (?:it|the answer|your answer)|express(?:ed)? (?:it)?)\s+in\s+"
+    r"(?P<word>[A-Za-z$%µ][\w$%µ*·/\-^]*(?: per [A-Za-z]+)?)",
     re.I)
 _NO_UNIT_SAID = re.compile(r"plain number|no unit|without (?:a )?unit|dimensionless|unitless", re.I)
 
@@ -873,7 +875,8 @@ def unit_label_problem(unit_text: str, question_text: str) -> str:
     if unit_text == "%":
         return "" if _PERCENT_WORDS.search(text) else "the box asks for % but the text never says percent"
     if unit_text == "x":
-        return "" if _MULTIPLE_WORDS.search(text) else "the box asks for a multiple (x) but the text never says factor/times/ratio"
+        return "" if _MULTIPLE_WORDS.search(text) else \
+            "the box asks for a multiple (x) but the text never says factor/times/ratio"
     if not unit_text:
         if re.search(r"\bas a percent(age)?\b|\bin (?:per ?cent|%)", text, re.I):
             return "the text asks for a percentage but the box has no unit (give a fraction, or use unit '%')"
@@ -926,12 +929,14 @@ def cmd_units(only: list[str] | None) -> int:
             if entry.get("kind") != "number":
                 continue
             if question not in texts:
-                problems.append(f"  {question}: not asked in {path.name} (is the key stale? build.py exercises {path.stem[:2]})")
+                problems.append(f"  {question}: not asked in {path.name} "
+                                f"(is the key stale? build.py exercises {path.stem[:2]})")
                 continue
             problem = unit_label_problem(entry.get("unit", ""), texts[question])
             if problem:
                 problems.append(f"  {question}: {problem}")
-        print(f"set {path.stem[:2]}: " + (f"{len(problems)} unit label problem(s)" if problems else "unit labels agree with the text"))
+        verdict = f"{len(problems)} unit label problem(s)" if problems else "unit labels agree with the text"
+        print(f"set {path.stem[:2]}: {verdict}")
         print("\n".join(problems)) if problems else None
         status = status or (1 if problems else 0)
     return status
@@ -945,8 +950,8 @@ CODE_SPAN = re.compile(r"`([^`\n]{1,40})`")
 
 def example_answers(solution) -> list[str]:
     """The example inputs (code spans that read as a number) in a set's first markdown cell."""
-    from scalecheck.exercise.checks import is_blank
     from scalecheck.core.units import parse_quantity
+    from scalecheck.exercise.checks import is_blank
 
     first = next((c for c in solution.cells if c.cell_type == "markdown"), None)
     examples = []

@@ -215,3 +215,55 @@ def test_lesson08_collapse_bad_input_gives_a_readout(small_runs, bad):
 def test_lesson08_passk_bad_input_gives_a_readout(mean, concentration):
     lesson08 = _module("lesson08")
     assert lesson08.passk()._update(mean=mean, concentration=concentration).startswith("cannot compute pass@k:")
+
+
+# ---------------------------------------------------------------------------
+# Lesson 06: the decade projection, break-even revenue
+
+
+def test_lesson06_projection_by_hand():
+    from types import SimpleNamespace
+
+    lesson06 = _module("lesson06")
+    # spend 2 x FLOP per $ 1.5 x formats 1 = 3x a year physical; x algorithms 2 = 6x effective.
+    # From 1e20 FLOP, ten years at 3x: 3^10 = 59,049 -> 5.9e24; Huang's 1e6 per decade -> 1e26.
+    # Doubling time at 3x: 12 ln 2 / ln 3 = 7.57 months.
+    summary = lesson06.projection_summary(2.0, 1.5, 1.0, 2.0, 2015, 20.0)
+    assert summary["physical"] == pytest.approx(3.0) and summary["effective"] == pytest.approx(6.0)
+    assert summary["physical_in_10_yr"] == pytest.approx(5.9049e24)
+    assert summary["huang_path"][-1] == pytest.approx(1e26, rel=1e-9)
+    assert summary["years"][0] == 2015 and summary["years"][-1] == 2025
+    fit = SimpleNamespace(growth_factor_per_yr=4.0, value_at=lambda year: 2e25)
+    text = lesson06.projection_readout(summary, 2015, fit)
+    assert "physical: x3.00/yr = x5.9e+04 per decade, doubling every 7.6 months" in text
+    assert "in 2025: physical 5.9e+24 FLOP; fitted trend 2.0e+25 FLOP" in text
+
+
+def test_lesson06_money_by_hand():
+    lesson06 = _module("lesson06")
+    # 1M chips x $50k = $50B capex; 0% return over 5 years -> $10B a year of capital.
+    # 2 kW each = 2 GW; a year of it is 2e6 kW x ~8,766 h = 1.75e10 kWh; at $0.10: ~$1.75B.
+    summary = lesson06.money_summary(1.0, 50.0, 5.0, 0.0, 2.0, building_share=0.0, usd_per_kwh=0.10,
+                                     other_opex_share=0.0)
+    assert summary["capex"] == pytest.approx(50e9)
+    assert summary["parts"]["capital"] == pytest.approx(10e9)
+    assert summary["parts"]["energy"] == pytest.approx(1.75e9, rel=0.01)
+    assert summary["total"] == pytest.approx(11.75e9, rel=0.01)
+    text = lesson06.money_readout(summary, world_gdp_usd=100e12)
+    assert text.startswith("capex $50B; power 2.0 GW")
+    assert "= 0.01" in text.splitlines()[2]  # $11.75B of $100T = 0.012%
+
+
+@pytest.mark.parametrize("bad", [{"spend": math.nan}, {"algorithms": -1.0}, {"start_log10_flop": "abc"}])
+def test_lesson06_projection_bad_input_gives_a_readout(bad):
+    lesson06 = _module("lesson06")
+    explorer = lesson06.projection()
+    assert explorer._update(**{**explorer.values(), **bad}).startswith("cannot project:")
+
+
+@pytest.mark.parametrize("bad", [{"chips_millions": math.nan}, {"life_yr": -5.0}, {"rate_percent": -1.0},
+                                 {"kw_per_chip": "abc"}])
+def test_lesson06_money_bad_input_gives_a_readout(bad):
+    lesson06 = _module("lesson06")
+    explorer = lesson06.money(building_share=0.1)
+    assert explorer._update(**{**explorer.values(), **bad}).startswith("cannot compute the break-even revenue:")

@@ -132,23 +132,7 @@ def prepare(options: Options | None, subs: list, sets: list[str], keys_by_set: d
             _problem(term, options.roster, f"{error}; the roster is not used")
     names = sorted({s.student for s in subs})
     if term.roster is not None:
-        claimed: dict[tuple[str, str], str] = {}
-        for sub in sorted(subs, key=lambda s: s.display):
-            student, how = term.roster.match(sub.student)
-            if student is None:
-                _problem(term, sub.display, f"not on the roster: {sub.student!r} {how}; graded, but in no LMS export")
-                continue
-            if (student.key, sub.exercise_set) in claimed:
-                _problem(term, sub.display, f"a second submission for roster student {student.name!r} / {sub.exercise_set} "
-                         f"(also {claimed[(student.key, sub.exercise_set)]}); only the first is exported")
-                continue
-            claimed[(student.key, sub.exercise_set)] = sub.display
-            term.person[sub.student] = student.key
-        for student in term.roster.students:
-            for exercise_set in sorted({s.exercise_set for s in subs}):
-                if (student.key, exercise_set) not in claimed:
-                    _problem(term, options.roster, f"line {student.line}: {student.name or student.key} "
-                             f"({student.key}) handed in nothing for {exercise_set}")
+        _match_roster(term, options.roster, subs)
     resolve = term.resolver(names)
     due: dict = {}
     try:
@@ -181,6 +165,27 @@ def prepare(options: Options | None, subs: list, sets: list[str], keys_by_set: d
         file = note.split(" line ", 1)[0].split(":", 1)[0]
         _problem(term, file, note)
     return term
+
+
+def _match_roster(term: Term, roster_file: Path, subs: list) -> None:
+    """Each submission to its roster student (term.person); unmatched, second and missing hand-ins are problems."""
+    claimed: dict[tuple[str, str], str] = {}
+    for sub in sorted(subs, key=lambda s: s.display):
+        student, how = term.roster.match(sub.student)
+        if student is None:
+            _problem(term, sub.display, f"not on the roster: {sub.student!r} {how}; graded, but in no LMS export")
+            continue
+        if (student.key, sub.exercise_set) in claimed:
+            _problem(term, sub.display, f"a second submission for roster student {student.name!r} / {sub.exercise_set} "
+                     f"(also {claimed[(student.key, sub.exercise_set)]}); only the first is exported")
+            continue
+        claimed[(student.key, sub.exercise_set)] = sub.display
+        term.person[sub.student] = student.key
+    for student in term.roster.students:
+        for exercise_set in sorted({s.exercise_set for s in subs}):
+            if (student.key, exercise_set) not in claimed:
+                _problem(term, roster_file, f"line {student.line}: {student.name or student.key} "
+                         f"({student.key}) handed in nothing for {exercise_set}")
 
 
 def standalone(term: Term) -> tuple[dict[str, dict], list[dict]]:

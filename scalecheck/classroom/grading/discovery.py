@@ -87,86 +87,88 @@ def _match_set(stem: str, sets: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def discover(folder: str | os.PathLike, sets: list[str]) -> tuple[list[Submission], list[tuple[str, str]]]:
-    """Submissions in ``folder``: ``<student>/<set>.ipynb`` or ``<student>_<set>.ipynb``
-    (the set named in full or by its number, e.g. ``alice_01.ipynb``).
+class _Scan:
+    """Every entry of the submissions folder: notebooks, answers files, and (path, reason) for the rest."""
 
-    Returns the submissions and (path, reason) for every entry not graded.
-    """
-    found: list[Submission] = []
-    skipped: list[tuple[str, str]] = []
-    notebooks: dict[bytes, tuple[str, list[str]]] = {}
-    sidecars: dict[bytes, str] = {}
-    count = 0
+    def __init__(self) -> None:
+        self.notebooks: dict[bytes, tuple[str, list[str]]] = {}
+        self.sidecars: dict[bytes, str] = {}
+        self.skipped: list[tuple[str, str]] = []
+        self.count = 0
 
-    def walk(directory: bytes, shown: str, depth: int) -> None:
-        nonlocal count
+    def walk(self, directory: bytes, shown: str, depth: int) -> None:
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as error:
-            skipped.append((shown or ".", f"folder could not be read ({error.strerror})"))
+            self.skipped.append((shown or ".", f"folder could not be read ({error.strerror})"))
             return
         for entry in entries:
-            count += 1
+            self.count += 1
             name, note = readable_name(entry.name)
             relative = f"{shown}/{name}" if shown else name
-            shown_path = printable(relative, 300)
-            if count > MAX_ENTRIES:
-                skipped.append((shown_path, f"not looked at: more than {MAX_ENTRIES} entries in the folder"))
-                continue
-            if entry.is_symlink():
-                skipped.append((shown_path, "a symbolic link; links are never followed"))
-                continue
-            if name.startswith("."):
-                skipped.append((shown_path, "a hidden name (starts with a dot); not graded"))
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if depth >= MAX_DEPTH:
-                    skipped.append((shown_path, "a folder nested too deep; not looked into"))
-                elif name.endswith(".ipynb"):
-                    skipped.append((shown_path, "a folder, not a notebook"))
-                else:
-                    walk(entry.path, relative, depth + 1)
-                continue
-            if not entry.is_file(follow_symlinks=False):
-                skipped.append((shown_path, "not a regular file"))
-                continue
-            if name.endswith(".answers.json"):
-                sidecars[entry.path] = shown_path
-                continue
-            if not name.endswith(".ipynb"):
-                skipped.append((shown_path, "not a notebook (.ipynb)"))
-                continue
-            notebooks[entry.path] = (shown_path, [note] if note else [])
+            reason = self._entry(entry, name, note, relative, depth)
+            if reason:
+                self.skipped.append((printable(relative, 300), reason))
 
-    root = os.fsencode(folder)
-    walk(root, "", 1)
+    def _entry(self, entry: os.DirEntry, name: str, note: str, relative: str, depth: int) -> str:
+        """Take one entry; the reason it is not graded, or "" (a folder is walked into)."""
+        shown_path = printable(relative, 300)
+        if self.count > MAX_ENTRIES:
+            return f"not looked at: more than {MAX_ENTRIES} entries in the folder"
+        if entry.is_symlink():
+            return "a symbolic link; links are never followed"
+        if name.startswith("."):
+            return "a hidden name (starts with a dot); not graded"
+        if entry.is_dir(follow_symlinks=False):
+            if depth >= MAX_DEPTH:
+                return "a folder nested too deep; not looked into"
+            if name.endswith(".ipynb"):
+                return "a folder, not a notebook"
+            self.walk(entry.path, relative, depth + 1)
+            return ""
+        if not entry.is_file(follow_symlinks=False):
+            return "not a regular file"
+        if name.endswith(".answers.json"):
+            self.sidecars[entry.path] = shown_path
+            return ""
+        if not name.endswith(".ipynb"):
+            return "not a notebook (.ipynb)"
+        self.notebooks[entry.path] = (shown_path, [note] if note else [])
+        return ""
+
+
+def _submissions(scan: _Scan, sets: list[str]) -> list[Submission]:
+    """Each notebook that names a set, read (capped), with its answers file beside it."""
+    found: list[Submission] = []
     used_sidecars: set[bytes] = set()
-    for path, (shown, notes) in notebooks.items():
+    for path, (shown, notes) in scan.notebooks.items():
         parts = shown.split("/")
-        stem = parts[-1][: -len(".ipynb")]
-        matched = _match_set(stem, sets)
+        matched = _match_set(parts[-1][: -len(".ipynb")], sets)
         if matched is None:
-            skipped.append((shown, "its name names no exercise set (expected e.g. alice_01.ipynb or alice/01_....ipynb)"))
+            scan.skipped.append((shown, "its name names no exercise set (expected e.g. alice_01.ipynb or alice/01_....ipynb)"))
             continue
         name, rest = matched
         student = clean_student(parts[0] if len(parts) > 1 else rest)
         raw, reason = read_capped(path, MAX_NOTEBOOK_BYTES)
         if raw is None:
-            skipped.append((shown, reason))
+            scan.skipped.append((shown, reason))
             continue
         side_path = path[: -len(b".ipynb")] + b".answers.json"
         side = None
-        if side_path in sidecars:
+        if side_path in scan.sidecars:
             used_sidecars.add(side_path)
             side, why = read_capped(side_path, MAX_SIDECAR_BYTES)
             if side is None:
                 notes = notes + [f"its answers file was not read: {why}"]
         found.append(Submission(os.fsdecode(path), shown, student, name, raw, side, list(notes)))
-    for side_path, shown in sidecars.items():
+    for side_path, shown in scan.sidecars.items():
         if side_path not in used_sidecars:
-            skipped.append((shown, "an answers file with no notebook of the same name beside it"))
-    # Two submissions for one student and set: keep the newest, report the rest
+            scan.skipped.append((shown, "an answers file with no notebook of the same name beside it"))
+    return found
+
+
+def _newest_only(found: list[Submission], skipped: list[tuple[str, str]]) -> list[Submission]:
+    """Two submissions for one student and set: keep the newest, report the rest."""
     chosen: dict[tuple[str, str], Submission] = {}
     for sub in sorted(found, key=lambda s: s.display):
         key = (sub.student, sub.exercise_set)
@@ -178,7 +180,19 @@ def discover(folder: str | os.PathLike, sets: list[str]) -> tuple[list[Submissio
             skipped.append((older.display, f"duplicate for {sub.student} / {sub.exercise_set}; graded {newer.display} (newer)"))
         else:
             chosen[key] = sub
-    return sorted(chosen.values(), key=lambda s: (s.student, s.exercise_set)), skipped
+    return sorted(chosen.values(), key=lambda s: (s.student, s.exercise_set))
+
+
+def discover(folder: str | os.PathLike, sets: list[str]) -> tuple[list[Submission], list[tuple[str, str]]]:
+    """Submissions in ``folder``: ``<student>/<set>.ipynb`` or ``<student>_<set>.ipynb``
+    (the set named in full or by its number, e.g. ``alice_01.ipynb``).
+
+    Returns the submissions and (path, reason) for every entry not graded.
+    """
+    scan = _Scan()
+    scan.walk(os.fsencode(folder), "", 1)
+    found = _submissions(scan, sets)
+    return _newest_only(found, scan.skipped), scan.skipped
 
 
 def _mtime(path: str) -> float:

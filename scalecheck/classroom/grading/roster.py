@@ -31,6 +31,43 @@ class Row:
     cells: dict[str, str]
 
 
+def _decoded_lines(path: Path, problems: list[str]) -> tuple[list[str], set[int]]:
+    """The file's lines as text, and the numbers of those that were not UTF-8 (reported)."""
+    try:
+        raw = path.read_bytes()[: MAX_INPUT_BYTES + 1]
+    except OSError as error:
+        raise InputError(f"{path.name}: could not be read ({error.strerror})") from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(f"{path.name}: larger than {MAX_INPUT_BYTES // 1024 // 1024} MB")
+    text_lines, bad_lines = [], set()
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            text_lines.append(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+        except UnicodeDecodeError:
+            bad_lines.add(number)
+            text_lines.append(line.decode("utf-8", errors="replace"))
+            problems.append(f"{path.name} line {number}: not UTF-8 text (save the file as CSV UTF-8); line skipped")
+    return text_lines, bad_lines
+
+
+def _columns(path: Path, header: list[str], required: list[str], aliases: dict[str, list[str]]) -> dict[str, str]:
+    """Wanted column -> the header's spelling of it; InputError naming the missing ones."""
+    lowered = {h.lower(): h for h in header}
+    names: dict[str, str] = {}
+    missing = []
+    for wanted in required + [a for a in aliases if a not in required]:
+        options = [wanted] + aliases.get(wanted, [])
+        found = next((lowered[o.lower()] for o in options if o.lower() in lowered), None)
+        if found is not None:
+            names[wanted] = found
+        elif wanted in required:
+            missing.append(wanted)
+    if missing:
+        raise InputError(f"{path.name} line 1: missing column(s) {', '.join(missing)} (the header has: "
+                         f"{', '.join(header)[:300]})")
+    return names
+
+
 def read_rows(path: Path, required: list[str], *, aliases: dict[str, list[str]] | None = None,
               skip_first: str | None = None) -> tuple[list[Row], list[str], list[str]]:
     """(rows, header, problems) of a teacher's CSV file.
@@ -40,23 +77,8 @@ def read_rows(path: Path, required: list[str], *, aliases: dict[str, list[str]] 
     ``aliases`` maps a wanted column to other accepted header spellings.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()[: MAX_INPUT_BYTES + 1]
-    except OSError as error:
-        raise InputError(f"{path.name}: could not be read ({error.strerror})") from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise InputError(f"{path.name}: larger than {MAX_INPUT_BYTES // 1024 // 1024} MB")
     problems: list[str] = []
-    lines = raw.split(b"\n")
-    text_lines = []
-    bad_lines: set[int] = set()
-    for number, line in enumerate(lines, start=1):
-        try:
-            text_lines.append(line.decode("utf-8-sig" if number == 1 else "utf-8"))
-        except UnicodeDecodeError:
-            bad_lines.add(number)
-            text_lines.append(line.decode("utf-8", errors="replace"))
-            problems.append(f"{path.name} line {number}: not UTF-8 text (save the file as CSV UTF-8); line skipped")
+    text_lines, bad_lines = _decoded_lines(path, problems)
     reader = csv.reader(io.StringIO("\n".join(text_lines), newline=""))
     try:
         header = [h.strip() for h in next(reader)]
@@ -66,19 +88,7 @@ def read_rows(path: Path, required: list[str], *, aliases: dict[str, list[str]] 
         raise InputError(f"{path.name} line 1: not a CSV header ({error})") from None
     if 1 in bad_lines:
         raise InputError(f"{path.name} line 1: the header is not UTF-8 text (save the file as CSV UTF-8)")
-    lowered = {h.lower(): h for h in header}
-    names: dict[str, str] = {}
-    missing = []
-    for wanted in required + [a for a in (aliases or {}) if a not in required]:
-        options = [wanted] + (aliases or {}).get(wanted, [])
-        found = next((lowered[o.lower()] for o in options if o.lower() in lowered), None)
-        if found is not None:
-            names[wanted] = found
-        elif wanted in required:
-            missing.append(wanted)
-    if missing:
-        raise InputError(f"{path.name} line 1: missing column(s) {', '.join(missing)} (the header has: "
-                         f"{', '.join(header)[:300]})")
+    names = _columns(path, header, required, aliases or {})
     rows = []
     while True:
         try:

@@ -199,3 +199,91 @@ def test_the_module_runs_as_a_command():
 
     done = subprocess.run([sys.executable, "-m", "scalecheck.classroom.grading", "--help"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("usage: course.py grade") and not done.stderr
+
+
+# -- the read-back cell (kernel_extract.py), tested as the module it is ---------
+
+def _extract(monkeypatch, answers, cases=None, found=True):
+    """Run the read-back function with a stand-in session; return what it displayed."""
+    from types import SimpleNamespace
+
+    import IPython.display
+
+    from scalecheck.classroom.grading import kernel_extract
+    from scalecheck.exercise import exercises
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw=False: shown.append(data))
+    monkeypatch.setattr(exercises, "ACTIVE", {"01_x": SimpleNamespace(answers=answers)} if found else {})
+    kernel_extract._scalecheck_extract("01_x", json.dumps(cases or {}), "MARK:")
+    (data,) = shown
+    text = data["application/x-scalecheck-answers+json"]
+    assert text.startswith("MARK:")
+    return json.loads(text[len("MARK:"):])
+
+
+def test_read_back_encodes_each_answer_on_its_own():
+    import numpy as np
+
+    from scalecheck.classroom.grading import kernel_extract as k
+
+    class Hostile(float):
+        def __float__(self):
+            raise RuntimeError("no")
+
+    class BadLen:
+        def __len__(self):
+            raise ValueError("no")
+
+    assert k._scalecheck_encode(None) == {"t": "blank"} == k._scalecheck_encode(...)
+    assert k._scalecheck_encode(True) == {"t": "bool", "v": True}
+    assert k._scalecheck_encode("x" * 20_000)["v"] == "x" * k.MAX_TEXT
+    assert k._scalecheck_encode(10 ** 500)["v"] == "inf" and k._scalecheck_encode(-(10 ** 500))["v"] == "-inf"
+    assert k._scalecheck_encode(7) == {"t": "int", "v": "7"}
+    assert k._scalecheck_encode(np.float64(2.5)) == {"t": "num", "v": "2.5"}
+    assert k._scalecheck_encode(np.array(3.0)) == {"t": "num", "v": "3.0"}
+    assert k._scalecheck_encode([1, 2]) == {"t": "obj", "type": "list", "len": 2}
+    assert k._scalecheck_encode(BadLen()) == {"t": "obj", "type": "BadLen", "len": None}
+    assert k._scalecheck_safe_encode(Hostile(1.0)) == {"t": "error", "v": "RuntimeError"}
+    # what goes back is data the grader's own validation accepts
+    assert scoring.validate_encoded(k._scalecheck_encode(2.5)) is not None
+
+
+def test_read_back_runs_functions_on_the_cases_and_survives_their_errors(monkeypatch):
+    def good(a, b):
+        return a * b
+
+    def bad(a, b):
+        raise ZeroDivisionError("boom")
+
+    reply = _extract(monkeypatch, {"q1": 3.0, "q2": good, "q3": bad, "q4": good},
+                     cases={"q2": [[2, 3], [4, 5]], "q3": [[1, 1]]})
+    answers = reply["answers"]
+    assert reply["found"] and answers["q1"] == {"t": "num", "v": "3.0"}
+    assert answers["q2"] == {"t": "func", "outputs": [{"t": "int", "v": "6"}, {"t": "int", "v": "20"}]}
+    assert answers["q3"]["outputs"][0] == {"t": "error", "v": "ZeroDivisionError: boom"}
+    assert answers["q4"] == {"t": "obj", "type": "function", "len": None}  # no cases: never called
+    validated, notes, found = scoring.validate_answers(reply)
+    assert found and set(validated) == {"q1", "q2", "q3", "q4"} and not notes
+
+
+def test_read_back_without_a_session_or_with_too_much_says_so(monkeypatch):
+    from scalecheck.classroom.grading import kernel_extract
+
+    assert _extract(monkeypatch, {}, found=False) == {"found": False, "answers": {}}
+    monkeypatch.setattr(kernel_extract, "MAX_PAYLOAD", 5_000)
+    reply = _extract(monkeypatch, {"q1": "a" * 4_000, "q2": "b" * 4_000, "q3": 1.5})
+    assert len(json.dumps(reply)) <= 5_000
+    assert reply["answers"]["q3"] == {"t": "num", "v": "1.5"}
+    assert {"t": "error", "v": "too large to send"} in reply["answers"].values()
+
+
+def test_read_back_source_is_the_module_file_plus_one_call():
+    from scalecheck.classroom.grading import kernel_extract
+    from scalecheck.classroom.grading.runner import extraction_source
+
+    source = extraction_source("01_x", {"q2": [[1, 2]]}, "MARK:")
+    module_text = open(kernel_extract.__file__, encoding="utf-8").read()
+    assert source.startswith(module_text)
+    compile(source, "<read-back>", "exec")
+    assert source.rstrip().splitlines()[-1] == "_scalecheck_extract('01_x', '{\"q2\": [[1, 2]]}', 'MARK:')"

@@ -1,7 +1,11 @@
 """Kernel side: the one cell the grader appends to read a submission's answers.
 
-This file is never imported by the grader: its source is sent to the
-student's kernel as the last cell, followed by a call. Everything it sends
+The grader never imports this file: ``runner.extraction_source`` sends its
+source to the student's kernel as the last cell, followed by one call
+(``_scalecheck_extract(set, cases, marker)``). It is still a plain module, so
+linters read it and tests/test_grader_units.py imports and tests it. Its
+names start with ``_scalecheck`` (or are constants) so that it shadows
+nothing a student defined. Everything it sends
 back is treated by the grader as untrusted (the student's code runs in the
 same kernel and may have changed anything), validated answer by answer, and
 judged in the grader's own process. So this code only has to be *honest

@@ -1,7 +1,12 @@
 """Running one submission (in a worker process): parse, sandbox, execute, read back.
 
-The worker's whole job happens inside one time budget that starts before
-the notebook is parsed. What it returns is validated again by the grader's
+Three steps: ``prepare`` (the cleaned notebook with the grader's read-back
+cell appended, the hand-in and socket folders, the kernel's command and
+environment), ``run_under_watchdog`` (the cells, with a thread that kills
+the kernel when the total time is spent) and ``collect`` (problems per
+cell, the answers read back, the cells kept for the report). The read-back
+cell is ``kernel_extract.py``, sent as source. The worker's whole job
+happens inside one time budget that starts before the notebook is parsed. What it returns is validated again by the grader's
 main process before use or caching.
 """
 from __future__ import annotations
@@ -94,10 +99,14 @@ def clean_cells(document: dict) -> list[dict]:
 
 
 def _client_classes(message_cap: int):
+    """(kernel manager class, notebook client class), imported only in a worker."""
+    return _manager_class(message_cap), _capped_client_class()
+
+
+def _manager_class(message_cap: int):
     import zmq
     import zmq.asyncio
     from jupyter_client.manager import AsyncKernelManager
-    from nbclient import NotebookClient
 
     class Manager(AsyncKernelManager):
         """Connection file readable by the kernel's uid (in a folder only it reaches);
@@ -116,6 +125,12 @@ def _client_classes(message_cap: int):
             context.setsockopt(zmq.MAXMSGSIZE, message_cap)
             context.setsockopt(zmq.LINGER, 0)
             return super().client(context=context, **kwargs)
+
+    return Manager
+
+
+def _capped_client_class():
+    from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):
         """Counts every message's size against one budget, display updates included."""
@@ -173,7 +188,7 @@ def _client_classes(message_cap: int):
                     raise
                 return None
 
-    return Manager, CappedClient
+    return CappedClient
 
 
 def _size(content: dict) -> int:
@@ -195,161 +210,253 @@ def run_submission(raw: bytes, sidecar: bytes | None, exercise_set: str, course:
 
 
 def _run(raw, sidecar, exercise_set, course, cases, limit: Limits, index, use_sandbox, started) -> dict:
-    import nbformat
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_core.utils import run_sync
-
+    """Prepare -> run under the watchdog -> collect, all inside one time budget."""
     result = Execution()
-    document, reason = parse_notebook(raw)
-    cells = clean_cells(document) if document is not None else []
-    parse_s = time.monotonic() - started
-    if document is None:
-        result.failure = reason
+    notebook, result.failure = _parsed(raw, limit, started)
+    if notebook is None:
         return asdict(result)
-    if parse_s >= limit.total_timeout_s:
-        result.failure = f"stopped after the total time limit of {limit.total_timeout_s} s (while reading the notebook)"
-        return asdict(result)
-    notebook = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells,
-                                   "metadata": {"kernelspec": {"name": "scalecheck-grader", "display_name": "grader", "language": "python"}}})
-
     work = Path(tempfile.mkdtemp(prefix="scg-"))
-    process_holder: dict[str, Any] = {}
     try:
-        os.chmod(work, 0o700)
-        handin, ipc, kernels = work / "handin", work / "ipc", work / "kernels" / "scalecheck-grader"
-        handin.mkdir()
-        ipc.mkdir()
-        kernels.mkdir(parents=True)
-        (handin / "submission.ipynb").write_bytes(raw)
-        if sidecar is not None:
-            (handin / "submission.answers.json").write_bytes(sidecar)
-        uid = sandbox.sandbox_uid(index) if use_sandbox and sandbox.is_root() else None
-        for path in (handin, handin / "submission.ipynb", handin / "submission.answers.json"):
-            if path.exists():
-                os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        if uid is not None:
-            os.chown(ipc, uid, uid)
-        os.chmod(ipc, 0o700)
-        if use_sandbox:
-            home, course_in, tmp, start_in = sandbox.HOME, sandbox.COURSE, "/tmp", str(work)
-            kernel_argv = [sys.executable, "-P", "-m", "scalecheck.exercise.grading_kernel", "-f", "{connection_file}",
-                           "--output-kb", str(limit.output_kb), "--handin", sandbox.HANDIN, "--sandboxed"]
-            argv = sandbox.kernel_command(course=course, handin=str(handin), ipc_dir=str(ipc), uid=uid if uid is not None else 0,
-                                          limits=sandbox.SandboxLimits(limit.memory_mb, limit.processes, limit.file_mb,
-                                                                       limit.disk_mb, 256, limit.total_timeout_s + 60),
-                                          kernel_argv=kernel_argv)
-        else:
-            run_dir = work / "run"
-            run_dir.mkdir()
-            home, course_in, tmp, start_in = str(run_dir), course, str(run_dir), str(run_dir)
-            argv = [sys.executable, "-P", "-m", "scalecheck.exercise.grading_kernel", "-f", "{connection_file}",
-                    "--memory-mb", str(limit.memory_mb), "--output-kb", str(limit.output_kb), "--handin", str(handin)]
-        (kernels / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "scalecheck grader",
-                                                          "language": "python", "interrupt_mode": "message"}))
-        env = {
-            "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": tmp,
-            "PYTHONPATH": course_in, "SCALECHECK_COURSE_ROOT": course_in,
-            "SCALECHECK_NOTEBOOK": f"{home}/submission.ipynb", "SCALECHECK_ANSWERS": f"{home}/submission.answers.json",
-            "SCALECHECK_STRICT": "0", "MPLBACKEND": "agg", "MPLCONFIGDIR": f"{tmp}/.mpl",
-            "IPYTHONDIR": f"{tmp}/.ipython", "JUPYTER_RUNTIME_DIR": f"{tmp}/.jupyter-runtime",
-            "JUPYTER_CONFIG_DIR": f"{tmp}/.jupyter", "JUPYTER_DATA_DIR": f"{tmp}/.jupyter-data",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-        }
-        marker = f"SCALECHECK-ANSWERS-{secrets.token_hex(8)}:"
-        notebook.cells.append(nbformat.v4.new_code_cell(extraction_source(exercise_set, cases, marker)))
-        Manager, CappedClient = _client_classes(MAX_MESSAGE_BYTES)
-        manager = Manager(kernel_name="scalecheck-grader", transport="ipc", ip=str(ipc / "k"),
-                          connection_file=str(ipc / "kernel.json"),
-                          kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels.parent)]))
-        manager.kernel_uid = uid
+        job = prepare(work, raw, sidecar, notebook, exercise_set, course, cases, limit, index, use_sandbox)
         remaining = max(1.0, limit.total_timeout_s - (time.monotonic() - started))
-        client = CappedClient(
-            notebook, km=manager, timeout=limit.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
-            error_on_timeout={"ename": "TimeoutError", "evalue": f"the cell ran longer than {limit.cell_timeout_s} s and was stopped"},
-            record_timing=False, store_widget_state=False, resources={"metadata": {"path": start_in}},
-            startup_timeout=int(min(120, remaining)), ipython_hist_file=":memory:", shutdown_kernel="immediate",
-        )
-        client.budget = limit.output_total_kb * 1024
-        client.protected_cell = len(notebook.cells) - 1
-        if uid is not None:
-            def freeze():
-                os.chown(ipc, 0, 0)
-                os.chmod(ipc, 0o755)
-            client.freeze = freeze
-        logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # no kernel chatter in the progress bar
-        timed_out = threading.Event()
-        finished = threading.Event()
-
-        def watchdog():
-            if not finished.wait(remaining):
-                timed_out.set()
-                _kill(manager)
-
-        threading.Thread(target=watchdog, daemon=True).start()
-        try:
-            # the kernel's own chatter is not the teacher's business (SCALECHECK_GRADER_DEBUG=1 shows it)
-            quiet = None if os.environ.get("SCALECHECK_GRADER_DEBUG") else subprocess.DEVNULL
-            client.execute(env=env, stdout=quiet, stderr=quiet, stdin=subprocess.DEVNULL)
-        except Exception as error:  # DeadKernelError, startup failures, ...
-            if timed_out.is_set():
-                result.failure = f"stopped after the total time limit of {limit.total_timeout_s} s"
-            else:
-                died_at = client.current_cell
-                where = f" in cell {died_at}" if 0 <= died_at < len(notebook.cells) - 1 else ""
-                if type(error).__name__ in ("DeadKernelError", "RuntimeError", "CellTimeoutError"):
-                    result.failure = (f"the kernel died or stopped responding{where} "
-                                      f"({type(error).__name__}; e.g. os._exit, a signal, or memory)")
-                else:  # the kernel's own messaging was tampered with
-                    result.failure = f"the kernel stopped answering properly{where} ({type(error).__name__})"
-        finally:
-            finished.set()
-            _kill(manager)
-            try:
-                run_sync(manager.cleanup_resources)()
-            except Exception:
-                pass
-        for number, cell in enumerate(notebook.cells[:-1]):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    if output.get("ename") in ("KeyboardInterrupt", "TimeoutError"):
-                        result.problems.append(f"cell {number}: stopped after the per-cell time limit of {limit.cell_timeout_s} s")
-                    else:
-                        result.problems.append(f"cell {number}: {str(output.get('ename'))[:60]}: {str(output.get('evalue'))[:120]}")
-        extract = notebook.cells[-1]
-        payload = None
-        for output in extract.get("outputs", []):
-            data = output.get("data") if isinstance(output, dict) else None
-            text = data.get(ANSWERS_MIME, "") if isinstance(data, dict) else ""
-            if isinstance(text, str) and text.startswith(marker):
-                payload = text[len(marker):]
-        if client.extract_overflow:
-            result.problems.append("the answers could not be read back from the kernel (the reply was too large)")
-        elif payload is not None:
-            try:
-                answers, notes, found = validate_answers(json.loads(payload))
-            except (ValueError, RecursionError):
-                answers, notes, found = {}, ["the answers could not be read back from the kernel (not JSON)"], True
-            result.answers = answers
-            result.problems.extend(notes)
-            if not found:
-                result.problems.append("the exercise set was never opened (the setup cell did not run or was removed)")
-        elif not result.failure:
-            result.problems.append("the answers could not be read back from the kernel")
-        notebook.cells = notebook.cells[:-1]
-        result.problems = result.problems[:50]
-        # plain data (no slow schema validation), cut to what a report can show
-        kept, size = [], 0
-        for cell in notebook.cells:
-            size += len(cell.get("source", "")) + _size({"o": cell.get("outputs", [])})
-            if len(kept) >= MAX_REPORT_CELLS or size > MAX_REPORT_CHARS:
-                break
-            kept.append(cell)
-        result.executed = {"cells": json.loads(json.dumps(kept, default=str)), "cut": len(notebook.cells) - len(kept)}
+        client = _client(job, limit, remaining)
+        result.failure = run_under_watchdog(client, job, limit, remaining)
+        collect(job, client, limit, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         result.seconds = time.monotonic() - started
     return asdict(result)
+
+
+# -- prepare: the notebook, the folders, the kernel's command and environment ---
+
+@dataclass
+class Job:
+    """Everything one execution needs, made before any student code runs."""
+
+    notebook: Any            # cleaned cells + the grader's read-back cell (last)
+    marker: str              # the read-back's unguessable prefix
+    ipc: Path                # the kernel's socket folder
+    kernels: Path            # the folder holding the kernel spec
+    uid: int | None          # the kernel's own uid in the sandbox (None: not root, or no sandbox)
+    env: dict[str, str]
+    start_in: str            # the kernel's working folder
+
+
+def _parsed(raw: bytes, limit: Limits, started: float):
+    """(nbformat notebook of the cleaned cells, '') or (None, why it cannot run)."""
+    import nbformat
+
+    document, reason = parse_notebook(raw)
+    if document is None:
+        return None, reason
+    cells = clean_cells(document)
+    if time.monotonic() - started >= limit.total_timeout_s:
+        return None, f"stopped after the total time limit of {limit.total_timeout_s} s (while reading the notebook)"
+    kernelspec = {"name": "scalecheck-grader", "display_name": "grader", "language": "python"}
+    return nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+                               "metadata": {"kernelspec": kernelspec}}), ""
+
+
+def _handin_folders(work: Path, raw: bytes, sidecar: bytes | None, uid: int | None) -> tuple[Path, Path, Path]:
+    """(handin, ipc, kernels): the hand-in read-only to the kernel, the socket folder its own."""
+    os.chmod(work, 0o700)
+    handin, ipc, kernels = work / "handin", work / "ipc", work / "kernels" / "scalecheck-grader"
+    handin.mkdir()
+    ipc.mkdir()
+    kernels.mkdir(parents=True)
+    (handin / "submission.ipynb").write_bytes(raw)
+    if sidecar is not None:
+        (handin / "submission.answers.json").write_bytes(sidecar)
+    for path in (handin, handin / "submission.ipynb", handin / "submission.answers.json"):
+        if path.exists():
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    if uid is not None:
+        os.chown(ipc, uid, uid)
+    os.chmod(ipc, 0o700)
+    return handin, ipc, kernels
+
+
+def _kernel_command(work: Path, course: str, handin: Path, ipc: Path, uid: int | None, limit: Limits,
+                    use_sandbox: bool) -> tuple[list[str], dict[str, str]]:
+    """(argv, where): the kernel's command line, and its home, course, tmp and start folders."""
+    kernel = [sys.executable, "-P", "-m", "scalecheck.exercise.grading_kernel", "-f", "{connection_file}",
+              "--output-kb", str(limit.output_kb)]
+    if use_sandbox:
+        where = {"home": sandbox.HOME, "course": sandbox.COURSE, "tmp": "/tmp", "start": str(work)}
+        limits = sandbox.SandboxLimits(limit.memory_mb, limit.processes, limit.file_mb, limit.disk_mb, 256,
+                                       limit.total_timeout_s + 60)
+        argv = sandbox.kernel_command(course=course, handin=str(handin), ipc_dir=str(ipc),
+                                      uid=uid if uid is not None else 0, limits=limits,
+                                      kernel_argv=kernel + ["--handin", sandbox.HANDIN, "--sandboxed"])
+        return argv, where
+    run_dir = work / "run"
+    run_dir.mkdir()
+    where = {"home": str(run_dir), "course": course, "tmp": str(run_dir), "start": str(run_dir)}
+    return kernel + ["--memory-mb", str(limit.memory_mb), "--handin", str(handin)], where
+
+
+def kernel_env(home: str, course: str, tmp: str) -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's leaks in."""
+    return {
+        "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": tmp,
+        "PYTHONPATH": course, "SCALECHECK_COURSE_ROOT": course,
+        "SCALECHECK_NOTEBOOK": f"{home}/submission.ipynb", "SCALECHECK_ANSWERS": f"{home}/submission.answers.json",
+        "SCALECHECK_STRICT": "0", "MPLBACKEND": "agg", "MPLCONFIGDIR": f"{tmp}/.mpl",
+        "IPYTHONDIR": f"{tmp}/.ipython", "JUPYTER_RUNTIME_DIR": f"{tmp}/.jupyter-runtime",
+        "JUPYTER_CONFIG_DIR": f"{tmp}/.jupyter", "JUPYTER_DATA_DIR": f"{tmp}/.jupyter-data",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+    }
+
+
+def prepare(work: Path, raw: bytes, sidecar: bytes | None, notebook, exercise_set: str, course: str,
+            cases: dict[str, list], limit: Limits, index: int, use_sandbox: bool) -> Job:
+    """The folders, the kernel spec and the notebook with the grader's read-back cell appended."""
+    import nbformat
+
+    uid = sandbox.sandbox_uid(index) if use_sandbox and sandbox.is_root() else None
+    handin, ipc, kernels = _handin_folders(work, raw, sidecar, uid)
+    argv, where = _kernel_command(work, course, handin, ipc, uid, limit, use_sandbox)
+    (kernels / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "scalecheck grader",
+                                                      "language": "python", "interrupt_mode": "message"}))
+    marker = f"SCALECHECK-ANSWERS-{secrets.token_hex(8)}:"
+    notebook.cells.append(nbformat.v4.new_code_cell(extraction_source(exercise_set, cases, marker)))
+    return Job(notebook, marker, ipc, kernels, uid, kernel_env(where["home"], where["course"], where["tmp"]),
+               where["start"])
+
+
+# -- run under the watchdog ------------------------------------------------------
+
+def _client(job: Job, limit: Limits, remaining: float):
+    """The kernel manager and the capped notebook client for this job."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    Manager, CappedClient = _client_classes(MAX_MESSAGE_BYTES)
+    manager = Manager(kernel_name="scalecheck-grader", transport="ipc", ip=str(job.ipc / "k"),
+                      connection_file=str(job.ipc / "kernel.json"),
+                      kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(job.kernels.parent)]))
+    manager.kernel_uid = job.uid
+    client = CappedClient(
+        job.notebook, km=manager, timeout=limit.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
+        error_on_timeout={"ename": "TimeoutError", "evalue": f"the cell ran longer than {limit.cell_timeout_s} s and was stopped"},
+        record_timing=False, store_widget_state=False, resources={"metadata": {"path": job.start_in}},
+        startup_timeout=int(min(120, remaining)), ipython_hist_file=":memory:", shutdown_kernel="immediate",
+    )
+    client.budget = limit.output_total_kb * 1024
+    client.protected_cell = len(job.notebook.cells) - 1
+    if job.uid is not None:
+        def freeze():  # before any student code: the socket folder stops being writable by the kernel
+            os.chown(job.ipc, 0, 0)
+            os.chmod(job.ipc, 0o755)
+        client.freeze = freeze
+    return client
+
+
+def run_under_watchdog(client, job: Job, limit: Limits, remaining: float) -> str:
+    """Execute every cell; a watchdog kills the kernel when the total time is spent.
+    Returns why the run failed as a whole ('' when it ran to the end)."""
+    from jupyter_core.utils import run_sync
+
+    manager = client.km
+    logging.getLogger("traitlets").setLevel(logging.CRITICAL)  # no kernel chatter in the progress bar
+    timed_out, finished = threading.Event(), threading.Event()
+
+    def watchdog():
+        if not finished.wait(remaining):
+            timed_out.set()
+            _kill(manager)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    try:
+        # the kernel's own chatter is not the teacher's business (SCALECHECK_GRADER_DEBUG=1 shows it)
+        quiet = None if os.environ.get("SCALECHECK_GRADER_DEBUG") else subprocess.DEVNULL
+        client.execute(env=job.env, stdout=quiet, stderr=quiet, stdin=subprocess.DEVNULL)
+        return ""
+    except Exception as error:  # DeadKernelError, startup failures, ...
+        if timed_out.is_set():
+            return f"stopped after the total time limit of {limit.total_timeout_s} s"
+        return _death_reason(error, client.current_cell, len(job.notebook.cells) - 1)
+    finally:
+        finished.set()
+        _kill(manager)
+        try:
+            run_sync(manager.cleanup_resources)()
+        except Exception:
+            pass
+
+
+def _death_reason(error: Exception, died_at: int, student_cells: int) -> str:
+    where = f" in cell {died_at}" if 0 <= died_at < student_cells else ""
+    if type(error).__name__ in ("DeadKernelError", "RuntimeError", "CellTimeoutError"):
+        return (f"the kernel died or stopped responding{where} "
+                f"({type(error).__name__}; e.g. os._exit, a signal, or memory)")
+    return f"the kernel stopped answering properly{where} ({type(error).__name__})"  # its messaging was tampered with
+
+
+# -- collect: problems per cell, the answers read back, the cells for the report --
+
+def collect(job: Job, client, limit: Limits, result: Execution) -> None:
+    """Fill ``result`` from the executed notebook (the read-back cell is removed)."""
+    notebook = job.notebook
+    result.problems.extend(cell_problems(notebook.cells[:-1], limit.cell_timeout_s))
+    _read_answers(notebook.cells[-1], job.marker, client.extract_overflow, result)
+    notebook.cells = notebook.cells[:-1]
+    result.problems = result.problems[:50]
+    result.executed = report_cells(notebook.cells)
+
+
+def cell_problems(cells: list, cell_timeout_s: int) -> list[str]:
+    """One line per cell that ended in an error (a per-cell time-out named as such)."""
+    problems = []
+    for number, cell in enumerate(cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue
+            if output.get("ename") in ("KeyboardInterrupt", "TimeoutError"):
+                problems.append(f"cell {number}: stopped after the per-cell time limit of {cell_timeout_s} s")
+            else:
+                problems.append(f"cell {number}: {str(output.get('ename'))[:60]}: {str(output.get('evalue'))[:120]}")
+    return problems
+
+
+def answers_payload(extract_cell, marker: str) -> str | None:
+    """The text after ``marker`` in the read-back cell's display data (the last one wins)."""
+    payload = None
+    for output in extract_cell.get("outputs", []):
+        data = output.get("data") if isinstance(output, dict) else None
+        text = data.get(ANSWERS_MIME, "") if isinstance(data, dict) else ""
+        if isinstance(text, str) and text.startswith(marker):
+            payload = text[len(marker):]
+    return payload
+
+
+def _read_answers(extract_cell, marker: str, overflow: bool, result: Execution) -> None:
+    payload = answers_payload(extract_cell, marker)
+    if overflow:
+        result.problems.append("the answers could not be read back from the kernel (the reply was too large)")
+    elif payload is not None:
+        try:
+            answers, notes, found = validate_answers(json.loads(payload))
+        except (ValueError, RecursionError):
+            answers, notes, found = {}, ["the answers could not be read back from the kernel (not JSON)"], True
+        result.answers = answers
+        result.problems.extend(notes)
+        if not found:
+            result.problems.append("the exercise set was never opened (the setup cell did not run or was removed)")
+    elif not result.failure:
+        result.problems.append("the answers could not be read back from the kernel")
+
+
+def report_cells(cells: list) -> dict:
+    """Plain data (no slow schema validation), cut to what a report can show."""
+    kept, size = [], 0
+    for cell in cells:
+        size += len(cell.get("source", "")) + _size({"o": cell.get("outputs", [])})
+        if len(kept) >= MAX_REPORT_CELLS or size > MAX_REPORT_CHARS:
+            break
+        kept.append(cell)
+    return {"cells": json.loads(json.dumps(kept, default=str)), "cut": len(cells) - len(kept)}
 
 
 def _kill(manager) -> None:

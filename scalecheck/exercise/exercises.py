@@ -298,24 +298,7 @@ class AnswerBox:
             self.widget = make(widgets.VBox, "box", children=[self.feedback_html])
             return
 
-        name = exercise_set.label(question)
-        if isinstance(spec, NumberSpec):
-            text = f"{name} answer ({_UNIT_LABELS.get(spec.unit, spec.unit)})"
-            self.input = make(
-                widgets.Text, "input", {"width": "18em"},
-                placeholder="a number, e.g. 4e20" + (f" or with a unit ({spec.unit})" if spec.unit else ""),
-                continuous_update=False,
-            )
-        elif isinstance(spec, WrittenSpec):
-            words = f" (at least {spec.min_words} words)" if spec.min_words else ""
-            text = f"{name} your answer{words}"
-            self.input = make(widgets.Textarea, "input", {"width": "95%"},
-                              placeholder="Write your argument here, then press Submit.",
-                              continuous_update=False, rows=6)
-        else:
-            text = f"{name} answer: pick one"
-            self.input = make(widgets.RadioButtons, "input", {"width": "auto"},
-                              options=list(spec.options), value=None)
+        text, self.input = self._make_input(spec, exercise_set.label(question))
         label = make(widgets.HTML, "label", value=f"<b>{html.escape(text)}</b>")
         self.input.add_class("scalecheck-answer")
         self.input.add_class(QUESTION_CLASS_PREFIX + question)
@@ -344,6 +327,23 @@ class AnswerBox:
         self.input.observe(self._on_change, names="value")
         self.button.on_click(self._on_button)
         _OPEN_BOXES[(exercise_set.name, question)] = self
+
+    def _make_input(self, spec, name: str):
+        """(label text, input widget) for the question's kind."""
+        import ipywidgets as widgets
+
+        if isinstance(spec, NumberSpec):
+            return f"{name} answer ({_UNIT_LABELS.get(spec.unit, spec.unit)})", self._make(
+                widgets.Text, "input", {"width": "18em"},
+                placeholder="a number, e.g. 4e20" + (f" or with a unit ({spec.unit})" if spec.unit else ""),
+                continuous_update=False)
+        if isinstance(spec, WrittenSpec):
+            words = f" (at least {spec.min_words} words)" if spec.min_words else ""
+            return f"{name} your answer{words}", self._make(
+                widgets.Textarea, "input", {"width": "95%"}, placeholder="Write your argument here, then press Submit.",
+                continuous_update=False, rows=6)
+        return f"{name} answer: pick one", self._make(widgets.RadioButtons, "input", {"width": "auto"},
+                                                      options=list(spec.options), value=None)
 
     def _make(self, cls, role: str, layout: dict | None = None, **kwargs):
         """A widget of this box, under a model id stable across kernel sessions."""

@@ -167,11 +167,23 @@ def build_release(selectors: list[str], out: Path, course_root: Path = COURSE_RO
 
     ``notes`` (if given) collects messages for the teacher, e.g. a set whose
     committed exercises differ from what its solutions generate."""
-    import nbformat
-
     sets = resolve_sets(selectors, course_root)
     out = Path(out)
     _prepare_out(out, force)
+    generated = _generate(sets, course_root)
+    out.mkdir(parents=True)
+    copy_package(out)
+    shutil.copytree(course_root / "data", out / "data")
+    (out / "exercises" / "keys").mkdir(parents=True)
+    (out / "lessons").mkdir()
+    _write_sets(out, generated, course_root, notes)
+    _write_common(out, sets, course_root)
+    _fix_links(out)
+    return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def _generate(sets: list[str], course_root: Path) -> dict[str, dict[Path, str]]:
+    """Each set's exercises notebook and keys, generated afresh from its solutions."""
     build = _builder(course_root)
     generated: dict[str, dict[Path, str]] = {}
     for name in sets:
@@ -180,12 +192,14 @@ def build_release(selectors: list[str], out: Path, course_root: Path = COURSE_RO
                 generated[name] = build.generated_files(course_root / "solutions" / f"{name}.ipynb")
         except build.BuildError as error:
             raise ReleaseError(f"{name}: the exercises cannot be generated from its solutions: {error}") from None
-    out.mkdir(parents=True)
-    copy_package(out)
-    shutil.copytree(course_root / "data", out / "data")
-    (out / "exercises" / "keys").mkdir(parents=True)
-    (out / "lessons").mkdir()
-    for name in sets:
+    return generated
+
+
+def _write_sets(out: Path, generated: dict[str, dict[Path, str]], course_root: Path, notes: list[str] | None) -> None:
+    """Each set's exercises and public question list, and its lessons, outputs cleared."""
+    import nbformat
+
+    for name in generated:
         for path, text in generated[name].items():
             relative = path.relative_to(course_root)
             if relative.parts[0] == "solutions":
@@ -202,6 +216,12 @@ def build_release(selectors: list[str], out: Path, course_root: Path = COURSE_RO
             _write_notebook(_cleared(nbformat.read(lesson, as_version=4)), out / "lessons" / lesson.name)
         for handout in sorted((course_root / "lessons").glob(f"{prefix}_*.md")):
             shutil.copy2(handout, out / "lessons" / handout.name)  # e.g. the capstone assignment
+
+
+def _write_common(out: Path, sets: list[str], course_root: Path) -> None:
+    """Lesson 00, the learner's docs, the launcher and its settings, a README and the release marker."""
+    import nbformat
+
     for welcome in sorted((course_root / "lessons").glob("00_*.ipynb")):
         _write_notebook(_cleared(nbformat.read(welcome, as_version=4)), out / "lessons" / welcome.name)
     for page in LEARNER_DOCS:
@@ -224,8 +244,6 @@ def build_release(selectors: list[str], out: Path, course_root: Path = COURSE_RO
         encoding="utf-8",
     )
     (out / "RELEASE.txt").write_text("sets: " + " ".join(sets) + "\n", encoding="utf-8")
-    _fix_links(out)
-    return sorted(p for p in out.rglob("*") if p.is_file())
 
 
 def student_folders(ids: list[str]) -> dict[str, str]:

@@ -11,14 +11,13 @@ import numpy as np
 import pytest
 
 from scalecheck.models import scaling
-from scalecheck.ui.explorers import all_explorers, lesson02, lesson03, lesson04
+from scalecheck.ui.explorers import all_explorers, lesson02, lesson03, lesson04, lesson05
 
-EARLY = ("lesson02", "lesson03", "lesson04")
+EARLY = ("lesson02", "lesson03", "lesson04", "lesson05")
 
 
-def _move_first_control(explorer) -> None:
-    """Move the explorer's first control to another allowed value."""
-    control = next(iter(explorer.controls.values()))
+def _move(control) -> None:
+    """Move a control to another allowed value."""
     if getattr(control, "options", None):
         labels = [o[1] if isinstance(o, tuple) else o for o in control.options]
         control.value = next(v for v in labels if v != control.value)
@@ -28,11 +27,18 @@ def _move_first_control(explorer) -> None:
 
 @pytest.mark.parametrize("name", sorted(n for n in all_explorers() if n.split(".")[0] in EARLY))
 def test_every_builder_builds_and_updates(name):
+    """Every control changes the readout or the figure; at least one changes the readout."""
     explorer = all_explorers()[name]()
-    before = explorer.text
-    assert before and not before.startswith("cannot"), before
-    _move_first_control(explorer)
-    assert explorer.text != before
+    assert explorer.text and not explorer.text.startswith("cannot"), explorer.text
+    text_changed = False
+    for control_name, control in explorer.controls.items():
+        before_text, before_image = explorer.text, explorer.image.value if explorer.image else None
+        _move(control)
+        assert not explorer.text.startswith("cannot"), (control_name, explorer.text)
+        changed_image = explorer.image is not None and explorer.image.value != before_image
+        assert explorer.text != before_text or changed_image, control_name
+        text_changed |= explorer.text != before_text
+    assert text_changed
     explorer.close()
 
 
@@ -170,4 +176,74 @@ def test_choosing_a_paper_resets_the_exponents():
     explorer.controls["law_name"].value = scaling.HOFFMANN_2022.name
     assert explorer.controls["alpha"].value == pytest.approx(0.34)
     assert "alpha 0.340, beta 0.280" in explorer.text
+    explorer.close()
+
+
+# --- lesson 05 -------------------------------------------------------------------------
+
+
+def _two_laws():
+    """Two refits that differ only in B: the bootstrap's fan between them is known in closed form."""
+    return scaling.LossLaw(E=np.array([1.82, 1.82]), A=np.array([482.0, 482.0]), B=np.array([2085.4, 2085.4 * 4]),
+                           alpha=np.array([0.348, 0.348]), beta=np.array([0.366, 0.366]))
+
+
+def test_fan_bands_of_identical_laws_have_no_width():
+    same = scaling.LossLaw(E=np.full(3, 1.82), A=np.full(3, 482.0), B=np.full(3, 2085.4),
+                           alpha=np.full(3, 0.348), beta=np.full(3, 0.366))
+    bands = lesson05.fan_bands(same, np.array([np.log10(5.76e23)]))
+    # every refit is the refit: 5th = 50th = 95th percentile = lesson 04's 18.4 tokens/param (log10 1.265)
+    low, middle, high = bands["tokens per parameter"][:, 0]
+    assert low == pytest.approx(high) and 10 ** middle == pytest.approx(18.4, abs=0.05)
+
+
+def test_extrapolation_text_by_hand():
+    text = lesson05.extrapolation_text(_two_laws(), np.log10(5.76e23), 5.76e23 / 100)
+    # B x 4 multiplies G = (alpha A / (beta B))^(1/(alpha+beta)) by 4^(-1/0.714) = 0.1434, so N_opt
+    # by 0.1434 and tokens/param (= D/N = (C/6)/N^2) by 1/0.1434^2 = 48.6: the 90% interval's ends
+    # (5th and 95th percentile of two values, interpolated) are 0.05 and 0.95 of the way between
+    assert text.startswith("C = 5.76e+23 FLOP, 1e+02x the largest fitted run")
+    wide = float(text.split("tokens per parameter")[1].split("(x")[1].split(" wide")[0])
+    assert wide == pytest.approx((18.4 + 0.95 * (18.4 * 48.6 - 18.4)) / (18.4 + 0.05 * (18.4 * 48.6 - 18.4)), rel=0.02)
+
+
+def test_cached_refits_are_the_lessons_bootstrap_shape():
+    laws = lesson05.cached_bootstrap_laws()
+    assert laws.alpha.shape == (100,)
+    # the replication's exponents (alpha 0.348, beta 0.366) sit inside the refits' range
+    assert laws.alpha.min() < 0.348 < laws.alpha.max() and laws.beta.min() < 0.366 < laws.beta.max()
+
+
+@pytest.mark.slow
+def test_cached_refits_match_a_fresh_bootstrap():
+    """data/chinchilla_bootstrap_fits.csv is what tools/make_chinchilla_bootstrap.py computes today."""
+    import importlib.util
+    from pathlib import Path
+
+    from scalecheck.core import data
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "make_chinchilla_bootstrap.py"
+    spec = importlib.util.spec_from_file_location("make_chinchilla_bootstrap", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    fresh = tool.bootstrap_table()[list(scaling.FIT_PARAMETERS)].to_numpy()
+    stored = data.load("chinchilla_bootstrap_fits")[list(scaling.FIT_PARAMETERS)].to_numpy()
+    np.testing.assert_allclose(stored, fresh, rtol=1e-6)
+
+
+@pytest.mark.parametrize("change", [{"log10_flop": math.nan}, {"log10_flop": "abc"}, {"quantity": "abc"},
+                                    {"log10_flop": 400.0}])
+def test_extrapolation_bad_input_is_a_readout(change):
+    explorer = lesson05.extrapolation(_two_laws(), (1e18, 1e22))
+    assert explorer._update(**{**explorer.values(), **change}).startswith("cannot extrapolate")
+    explorer.close()
+
+
+def test_extrapolation_switches_views_and_back():
+    explorer = lesson05.extrapolation(_two_laws(), (1e18, 1e22))
+    first = explorer.image.value
+    explorer.controls["quantity"].value = "loss (nats/token)"
+    assert explorer.image.value != first
+    explorer.controls["quantity"].value = "tokens per parameter"
+    assert explorer.image.value == first  # the saved view comes back pixel for pixel
     explorer.close()

@@ -267,3 +267,63 @@ def test_lesson06_money_bad_input_gives_a_readout(bad):
     lesson06 = _module("lesson06")
     explorer = lesson06.money(building_share=0.1)
     assert explorer._update(**{**explorer.values(), **bad}).startswith("cannot compute the break-even revenue:")
+
+
+# ---------------------------------------------------------------------------
+# Lesson 10: Brier score, the scenario
+
+
+def _two_forecasts():
+    import pandas as pd
+
+    return pd.DataFrame({"claim_id": ["a", "b"], "wording": ["flat", "hedged"], "outcome": [1, 0],
+                         "copies": [1, 2], "p": [0.9, 0.6]})
+
+
+def test_lesson10_brier_by_hand():
+    lesson10 = _module("lesson10")
+    # flat 0.9 came true, hedged 0.6 did not: (0.9 - 1)^2 = 0.01, (0.6 - 0)^2 = 0.36, mean 0.185;
+    # skill against the coin flip 1 - 0.185 / 0.25 = +0.26; always on time: (0 + 1) / 2 = 0.5.
+    summary = lesson10.brier_summary(_two_forecasts(), 0.9, 0.6, count_repeats=False)
+    assert summary["errors"] == pytest.approx([0.01, 0.36])
+    assert summary["score"] == pytest.approx(0.185)
+    assert summary["skill"] == pytest.approx(0.26)
+    assert summary["always_on_time"] == pytest.approx(0.5)
+    # the hedged one said twice: (0.01 + 2 x 0.36) / 3 = 0.2433; always on time (0 + 1 + 1) / 3 = 0.667
+    repeated = lesson10.brier_summary(_two_forecasts(), 0.9, 0.6, count_repeats=True)
+    assert repeated["score"] == pytest.approx(0.7300 / 3)
+    assert lesson10.brier_readout(repeated, 0.9, 0.6).startswith("rule: flat 0.90, hedged 0.60; 3 forecasts scored\n"
+                                                                  "Brier score 0.243 (coin flip 0.250; always on time 0.667)")
+
+
+def test_lesson10_scenario_by_hand():
+    lesson10 = _module("lesson10")
+    # compute growth fixed at 4x: compute in 2030 = 4.64e26 x 4^5 = 4.75e29 FLOP in every draw.
+    # Stock 100T, 20 tokens per parameter, no over-training: the wall of lesson 07's test at 4x a
+    # year, log2(100e12 / 3.933e13) = 1.346 years after 2025 -> 2026.35.
+    ranges = {"compute_growth": (4.0, 4.0), "stock_tokens": (100, 100), "tokens_per_param": (20, 20),
+              "overtraining": (1, 1)}
+    summary = lesson10.scenario_summary(lesson10.fc.draws(200, seed=1), "trend", "flop", ranges)
+    assert summary["growth"] == pytest.approx((4.0, 4.0, 4.0))
+    assert summary["band"][1][5] == pytest.approx(4.75e29, rel=1e-3)
+    assert summary["wall"][1] == pytest.approx(2026.35, abs=0.01)
+    assert summary["stock"] == (100e12, 100e12)
+    # cost reference: $301M x 2.4^5 = $301M x 79.63 = $23.97B in 2030
+    reference, label = lesson10.reference_path("cost_usd", summary["stock"])
+    assert reference[5] == pytest.approx(2.397e10, rel=1e-3) and "2.4x/yr" in label
+    assert "compute grows x4.00 a year (90%: 4.00-4.00)" in lesson10.scenario_readout(summary, "trend")
+
+
+@pytest.mark.parametrize("flat, hedged", [(math.nan, 0.6), (0.9, 2.0), ("abc", 0.6), (-0.1, 0.6)])
+def test_lesson10_brier_bad_input_gives_a_readout(flat, hedged):
+    lesson10 = _module("lesson10")
+    explorer = lesson10.brier(_two_forecasts())
+    assert explorer._update(flat=flat, hedged=hedged, count_repeats=False).startswith("cannot score the forecasts:")
+
+
+@pytest.mark.parametrize("bad", [{"show": "abc"}, {"mode": "abc"}, {"compute_growth": (math.nan, 5.0)},
+                                 {"stock_tokens": (-100, 300)}, {"kw_per_gpu": ("abc", 2.0)}])
+def test_lesson10_scenario_bad_input_gives_a_readout(bad):
+    lesson10 = _module("lesson10")
+    explorer = lesson10.scenario(lesson10.fc.draws(200, seed=1))
+    assert explorer._update(**{**explorer.values(), **bad}).startswith("cannot run the scenario:")

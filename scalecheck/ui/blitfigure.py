@@ -7,7 +7,9 @@ of a PNG: on a busy two-core machine a full redraw of a one-axes figure takes
 artists takes about 10 ms (most of it the PNG encoding).
 
 :class:`BlitFigure` is a drop-in for :func:`scalecheck.ui.widgets.new_figure`: the
-:class:`~scalecheck.ui.widgets.Explorer` renders it with ``savefig`` as usual.
+:class:`~scalecheck.ui.widgets.Explorer` renders it with :func:`~scalecheck.ui.widgets.figure_png`,
+which calls :meth:`BlitFigure.render` and encodes the canvas's pixels; ``savefig``
+works as usual too.
 Mark the artists an update changes with :meth:`BlitFigure.moving`; call
 :meth:`BlitFigure.redraw_all` after changing anything else (limits, labels,
 legend text), and the next render draws everything again.

@@ -1,10 +1,20 @@
-"""How much the grader's sandbox costs: one submission graded vs plain nbclient,
-the bare sandbox start-up, and class throughput with --jobs 1 and --jobs 2.
+"""Grading at class scale (issue 16, target 3): what the sandbox costs, --jobs 2 vs --jobs 1,
+and whether the grader's own memory stays flat as the class grows.
 
-    .venv/bin/python tools/bench_grading.py [--set 01] [--class-size 4] [--repeat 3]
+    .venv/bin/python tools/bench_grading.py [--set 01] [--class-size 6] [--repeat 3]
+    .venv/bin/python tools/bench_grading.py --memory 30 100 300      # grader peak RSS by class size
 
-Prints a small table (seconds; medians of --repeat runs). Run it on an idle
-machine: the figures are wall-clock times.
+The first form prints (medians of --repeat runs, wall clock and CPU seconds, load average):
+plain nbclient vs one sandboxed submission end to end (target <= 1.2x), the bare sandbox
+start-up, and a class graded with --jobs 1 and --jobs 2, interleaved, --repeat times
+(target: throughput >= 1.8x on 2 cores).
+
+--memory grades synthetic classes in a child process each and reports that process's own
+peak RSS (ru_maxrss of the grader, not of its workers or kernels). The submissions are
+cheap: the kernel run is replaced by a stand-in that returns at once what a real run
+returns, the submitted notebook with its stored outputs as the executed document and no
+answers, so 300 submissions take seconds and what is measured is the grader's own
+bookkeeping (discovery, results held, judging, reports). Target: flat.
 """
 from __future__ import annotations
 
@@ -83,13 +93,80 @@ def bare_start(use_sandbox: bool) -> float:
     return seconds
 
 
+def _stand_in_run(raw, sidecar, exercise_set, course, cases, limits, index, use_sandbox) -> dict:
+    """What run_submission returns for a clean run with nothing answered, without a kernel."""
+    try:
+        executed = json.loads(raw)
+    except ValueError:
+        executed = None
+    return {"answers": {}, "problems": [], "failure": "", "seconds": 0.01, "executed": executed}
+
+
+def memory_child(size: int, set_name: str) -> None:
+    """(in a child process) grade `size` stand-in submissions; print this process's peak RSS."""
+    import resource
+
+    from scalecheck.classroom.grading import orchestrate
+
+    orchestrate.run_submission = _stand_in_run
+    base = Path(tempfile.mkdtemp(prefix="bench-memory-"))
+    try:
+        (base / "in").mkdir()
+        # the solution keeps its stored outputs (figures included): a realistic executed document
+        template = json.loads((ROOT / "solutions" / f"{set_name}.ipynb").read_text())
+        for number in range(size):
+            template["metadata"]["bench_submission"] = number  # distinct bytes: no cache hits, no copies
+            (base / "in" / f"s{number:04d}_{set_name}.ipynb").write_text(json.dumps(template))
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started, cpu = time.monotonic(), time.process_time()
+        summary = grading.grade(base / "in", base / "out", jobs=1, quiet=True)
+        seconds, cpu = time.monotonic() - started, time.process_time() - cpu
+        assert summary["graded"] == size, summary
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print("MEMORY:" + json.dumps({"size": size, "peak_mb": peak, "before_mb": before, "seconds": seconds, "cpu_s": cpu,
+                                      "notebook_kb": len(json.dumps(template)) / 1024}))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def memory_bench(sizes: list[int], set_name: str) -> None:
+    print(f"grader peak RSS by class size (stand-in kernel runs; set {set_name}; load {os.getloadavg()[0]:.2f})")
+    results = []
+    for size in sizes:
+        run = subprocess.run([sys.executable, __file__, "--memory-child", str(size), "--set", set_name],
+                             capture_output=True, text=True, cwd=ROOT)
+        line = next((x for x in run.stdout.splitlines() if x.startswith("MEMORY:")), None)
+        if line is None:
+            print(f"  {size}: failed\n{run.stderr[-2000:]}")
+            continue
+        result = json.loads(line.split(":", 1)[1])
+        results.append(result)
+        print(f"  {size:4d} submissions: peak RSS {result['peak_mb']:6.0f} MB (before grading {result['before_mb']:.0f} MB); "
+              f"{result['seconds']:.1f} s wall, {result['cpu_s']:.1f} s CPU, {1000 * result['cpu_s'] / size:.0f} ms CPU "
+              f"per submission; load {os.getloadavg()[0]:.2f}", flush=True)
+    if len(results) >= 2:
+        first, last = results[0], results[-1]
+        slope = (last["peak_mb"] - first["peak_mb"]) / (last["size"] - first["size"])
+        print(f"growth: {slope * 1024:.0f} kB per submission (notebook {first['notebook_kb']:.0f} kB); "
+              f"flat means ~0: {'met' if slope * 1024 < 0.1 * first['notebook_kb'] else 'NOT MET'}")
+        print(json.dumps({"memory": results}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="01")
-    parser.add_argument("--class-size", type=int, default=4)
+    parser.add_argument("--class-size", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory", type=int, nargs="*", help="class sizes for the grader memory benchmark, e.g. 30 100 300")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     set_name = release.resolve_sets([args.set])[0]
+    if args.memory_child:
+        memory_child(args.memory_child, set_name)
+        return
+    if args.memory:
+        memory_bench(args.memory, set_name)
+        return
     print(f"sandbox: {sandbox.check_available()}; set {set_name}; {os.cpu_count()} cores; "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
@@ -102,16 +179,25 @@ def main() -> None:
     rows.append(("grade one submission (sandboxed, end to end)", statistics.median(one)))
     rows.append(("bare Python start, no sandbox", statistics.median(bare_start(False) for _ in range(args.repeat))))
     rows.append(("bare Python start, in the sandbox", statistics.median(bare_start(True) for _ in range(args.repeat))))
-    notebooks = [_submission(set_name, f"c{i}") for i in range(args.class_size)]
-    jobs1 = grade_folder(notebooks, set_name, 1)
-    jobs2 = grade_folder([_submission(set_name, f"d{i}") for i in range(args.class_size)], set_name, 2)
-    rows.append((f"class of {args.class_size}, --jobs 1", jobs1))
-    rows.append((f"class of {args.class_size}, --jobs 2", jobs2))
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for attempt in range(args.repeat):  # interleaved, the order alternating, fresh bytes each time (no cache)
+        for jobs in ((1, 2) if attempt % 2 == 0 else (2, 1)):
+            times[jobs].append(grade_folder([_submission(set_name, f"j{jobs}-{attempt}-{i}") for i in range(args.class_size)],
+                                            set_name, jobs))
+            print(f"  class of {args.class_size}, --jobs {jobs}: {times[jobs][-1]:.1f} s (load {os.getloadavg()[0]:.2f})",
+                  flush=True)
+    jobs1, jobs2 = statistics.median(times[1]), statistics.median(times[2])
+    ratios = [a / b for a, b in zip(times[1], times[2])]
+    rows.append((f"class of {args.class_size}, --jobs 1 (median of {args.repeat})", jobs1))
+    rows.append((f"class of {args.class_size}, --jobs 2 (median of {args.repeat})", jobs2))
     width = max(len(label) for label, _ in rows)
     for label, seconds in rows:
         print(f"{label:<{width}}  {seconds:7.2f} s")
-    print(f"grading one vs plain nbclient: {rows[1][1] / rows[0][1]:.2f}x; sandbox start-up overhead "
-          f"{rows[3][1] - rows[2][1]:+.2f} s; --jobs 2 throughput {jobs1 / jobs2:.2f}x --jobs 1")
+    overhead = rows[1][1] / rows[0][1]
+    print(f"grading one vs plain nbclient: {overhead:.2f}x (target <= 1.2: {'met' if overhead <= 1.2 else 'NOT MET'}); "
+          f"sandbox start-up overhead {rows[3][1] - rows[2][1]:+.2f} s; --jobs 2 throughput {jobs1 / jobs2:.2f}x --jobs 1 "
+          f"(per pair {min(ratios):.2f}-{max(ratios):.2f}; target >= 1.8: {'met' if jobs1 / jobs2 >= 1.8 else 'NOT MET'}); "
+          f"load at end {os.getloadavg()[0]:.2f}")
     print(json.dumps({label: round(seconds, 3) for label, seconds in rows}))
 
 

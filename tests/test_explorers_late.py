@@ -327,3 +327,67 @@ def test_lesson10_scenario_bad_input_gives_a_readout(bad):
     lesson10 = _module("lesson10")
     explorer = lesson10.scenario(lesson10.fc.draws(200, seed=1))
     assert explorer._update(**{**explorer.values(), **bad}).startswith("cannot run the scenario:")
+
+
+# ---------------------------------------------------------------------------
+# Lesson 00: the claims filter
+
+
+def _three_claims():
+    import pandas as pd
+
+    return pd.DataFrame({
+        "claim_id": ["001-a", "002-b", "003-c"], "topic": ["power", "power", "agi"],
+        "source_id": ["001", "002", "003"], "speaker": ["Musk", "Wang", "Musk"],
+        "verdict": ["supported", "supported", "refuted"], "confidence": ["H", "M", "L"],
+        "relations": ["conflict:003-c", "", "conflict:001-a;supports:002-b"],
+        "paraphrase": ["A cluster of 100k GPUs", "Power <b>doubles</b>", "AGI next year"],
+    })
+
+
+def test_lesson00_filters_by_hand():
+    lesson00 = _module("lesson00")
+    claims = _three_claims()
+    # Musk's claims: 001-a and 003-c; of those about power: 001-a only
+    assert list(lesson00.filter_claims(claims, speaker="Musk")["claim_id"]) == ["001-a", "003-c"]
+    assert list(lesson00.filter_claims(claims, speaker="Musk", topic="power")["claim_id"]) == ["001-a"]
+    # 'gpu' matches 'GPUs' whatever the case; a 'conflict' link is held by 001-a and 003-c
+    assert list(lesson00.filter_claims(claims, word=" gpu ")["claim_id"]) == ["001-a"]
+    assert list(lesson00.filter_claims(claims, relation="conflict")["claim_id"]) == ["001-a", "003-c"]
+    # verdicts in the order of the bars (most common first): 2 of 3 supported = 66.7%, 1 of 3 refuted = 33.3%
+    verdicts = lesson00.verdict_order(claims)
+    assert verdicts == ["supported", "refuted"]
+    assert lesson00.verdict_shares(claims, verdicts) == pytest.approx([200 / 3, 100 / 3])
+    assert lesson00.match_readout(claims.head(1), claims) == "1 of 3 claims match"
+
+
+def test_lesson00_table_escapes_and_counts_the_rest():
+    lesson00 = _module("lesson00")
+    html = lesson00.claims_table_html(_three_claims(), limit=2)
+    assert "&lt;b&gt;doubles&lt;/b&gt;" in html and "<b>" not in html
+    assert html.endswith("<p>... and 1 more</p>")
+
+
+def test_lesson00_no_word_matches_everything():
+    lesson00 = _module("lesson00")
+    explorer = lesson00.claims_explorer(_three_claims())
+    assert explorer._update(**{**explorer.values(), "word": None}) == "3 of 3 claims match"
+
+
+@pytest.mark.parametrize("bad", [{"word": "[(*"}, {"word": "abc"}, {"topic": "no such topic"},
+                                 {"relation": "("}])
+def test_lesson00_odd_input_gives_a_readout(bad):
+    lesson00 = _module("lesson00")
+    claims = _three_claims()
+    explorer = lesson00.claims_explorer(claims)
+    text = explorer._update(**{**explorer.values(), **bad})
+    assert text == "0 of 3 claims match"
+    assert lesson00.verdict_shares(lesson00.filter_claims(claims, **bad), ["supported"]) == pytest.approx([0.0])
+
+
+def test_lesson00_typing_a_word_updates_readout_and_table():
+    lesson00 = _module("lesson00")
+    explorer = lesson00.claims_explorer(_three_claims())
+    explorer.controls["word"].value = "agi"
+    assert explorer.text == "1 of 3 claims match"
+    assert "003-c" in explorer.table.value and "001-a" not in explorer.table.value

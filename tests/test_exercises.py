@@ -181,8 +181,8 @@ def test_try_it_practice_box(course):
 
 def test_summary_scores_close_answers_as_the_grader_does(course):
     """Issue 18 item 7: a close answer earns CLOSE_CREDIT of its points in the summary too."""
-    from scalecheck.exercise import checks
     from scalecheck.classroom import grading
+    from scalecheck.exercise import checks
 
     ex = exercises.start("99_test", strict=False)
     assert ex.number("q1", 7.9e22).feedback.status == "close"  # a factor of 1,000

@@ -140,8 +140,9 @@ def _distribute_md(sets: list[str], repo: str, branch: str, hub: str) -> str:
         "1. Make this folder its own git repository and push it (a new repository, or an orphan branch of one",
         "   that does not hold the course's solutions). Publish updates as new commits: never force-push, or",
         "   students' copies can no longer be updated.",
-        f"2. JupyterHub with nbgitpuller (the hub's image installs `requirements.txt`):  \n   <{nbgitpuller_link(hub, repo, branch)}>",
-        f"3. Binder (builds from `binder/`):  \n   <{binder_link(repo, branch)}>", "",
+        "2. JupyterHub with nbgitpuller (the hub's image installs `requirements.txt`):  ",
+        f"   <{nbgitpuller_link(hub, repo, branch)}>",
+        "3. Binder (builds from `binder/`):  ", f"   <{binder_link(repo, branch)}>", "",
         "Students save their notebooks (Ctrl+S) and hand in `exercises/NN_*.ipynb` with the `.answers.json` beside",
         "it (it also holds their check history).",
         *(["", f"The addresses above are placeholders ({REPO_PLACEHOLDER}, {HUB_PLACEHOLDER}): build again with",
@@ -190,14 +191,16 @@ def main(argv: list[str] | None = None) -> int:
                     "and the links in DISTRIBUTE.md.")
     parser.add_argument("sets", nargs="+", help="exercise sets, e.g. 01 02")
     parser.add_argument("--out", required=True, type=Path, help="folder to create (then push it as its own repository)")
-    parser.add_argument("--repo", default=REPO_PLACEHOLDER, help="where the folder will be pushed (https://github.com/OWNER/REPO)")
+    parser.add_argument("--repo", default=REPO_PLACEHOLDER,
+                        help="where the folder will be pushed (https://github.com/OWNER/REPO)")
     parser.add_argument("--branch", default="main", help="the branch students pull (default: main)")
     parser.add_argument("--hub", default=HUB_PLACEHOLDER, help="your JupyterHub's address, for the nbgitpuller link")
     parser.add_argument("--force", action="store_true", help="replace an earlier hand-out in --out")
     args = parser.parse_args(argv)
     notes: list[str] = []
     try:
-        files = build(args.sets, args.out, repo=args.repo, branch=args.branch, hub=args.hub, force=args.force, notes=notes)
+        files = build(args.sets, args.out, repo=args.repo, branch=args.branch, hub=args.hub, force=args.force,
+                      notes=notes)
     except release.ReleaseError as error:
         print(f"distribute: {error}", file=sys.stderr)
         return 2

@@ -151,7 +151,8 @@ def _verdict_html(result) -> str:
                   else "<p><i>No written answer was found.</i></p>")
         worth = f"worth {_points(result.max_points)}" if result.answer.strip() else f"0 of {_points(result.max_points)}"
         return (f"<div class='q' style='border-left:5px solid {colour}'><b>{html.escape(result.question)}</b> — "
-                f"<span style='color:{colour};font-weight:bold'>{html.escape(label if result.answer.strip() else 'unanswered')}</span>"
+                f"<span style='color:{colour};font-weight:bold'>"
+                f"{html.escape(label if result.answer.strip() else 'unanswered')}</span>"
                 f" ({worth}). Your written answer:{answer}</div>")
     hint = f"<br><b>Hint:</b> {html.escape(result.hint)}" if result.hint else ""
     return (f"<div class='q' style='border-left:5px solid {colour}'><b>{html.escape(result.question)}</b> — "
@@ -165,9 +166,11 @@ def _score_table(results, earned: float, possible: float, late: dict | None = No
     for r in results:
         colour = _COLOURS.get(r.status, "#57606a")
         shown = (r.answer[:80] + ("…" if len(r.answer) > 80 else "")) if r.answer else "(none)"
-        points = f"— of {r.max_points:g}" if r.status == "manual" and r.answer.strip() else f"{r.points:g} of {r.max_points:g}"
+        pending = r.status == "manual" and r.answer.strip()
+        points = f"— of {r.max_points:g}" if pending else f"{r.points:g} of {r.max_points:g}"
         rows.append(f"<tr><td>{html.escape(r.question)}</td><td><code>{html.escape(shown)}</code></td>"
-                    f"<td style='color:{colour}'>{html.escape(_LABELS.get(r.status, r.status))}</td><td class='n'>{points}</td></tr>")
+                    f"<td style='color:{colour}'>{html.escape(_LABELS.get(r.status, r.status))}</td>"
+                    f"<td class='n'>{points}</td></tr>")
     percent = 100 * earned / possible if possible else 0
     if late and late.get("days"):
         raw = sum(r.points for r in results)
@@ -175,7 +178,8 @@ def _score_table(results, earned: float, possible: float, late: dict | None = No
                     f"({html.escape(late.get('policy', ''))})</td><td class='n'>−{raw - earned:g}</td></tr>")
     return ("<h2>Your score</h2><table class='score'><tr><th>Question</th><th>Your answer</th><th>Verdict</th>"
             "<th>Points</th></tr>" + "".join(rows) +
-            f"<tr class='total'><td colspan='3'>Total</td><td class='n'>{earned:g} of {possible:g} ({percent:.0f}%)</td></tr></table>")
+            f"<tr class='total'><td colspan='3'>Total</td>"
+            f"<td class='n'>{earned:g} of {possible:g} ({percent:.0f}%)</td></tr></table>")
 
 
 STYLE = """<style>
@@ -189,19 +193,19 @@ table{border-collapse:collapse} td,th{border:1px solid #d0d7de;padding:3px 8px;t
 td.n{text-align:right;white-space:nowrap} tr.total td{font-weight:bold} img{max-width:100%}</style>"""
 
 
-def write_feedback_html(path: Path, submission, execution, results, earned: float, possible: float,
-                        notes: list[str] | None = None, warning: str = "", late: dict | None = None) -> None:
-    """One student's report: their notebook marked like a script, the score table at the end."""
-    by_question = {r.question: r for r in results}
-    placed: set[str] = set()
-    title = f"Feedback — {submission.student} — set {submission.exercise_set.replace('_', ' ')}"
+def _report_head(title: str, results, earned: float, possible: float, execution, notes: list[str] | None,
+                 warning: str, late: dict | None) -> list[str]:
+    """The top of a report: score, deadline, failure and notes."""
     manual = sum(r.max_points for r in results if r.status == "manual" and r.answer.strip())
     head = [f"<h1>{html.escape(title)}</h1>"]
     if warning:
         head.append(f"<p class='warn'><b>Warning:</b> {html.escape(warning)}</p>")
-    head.append(f"<p><b>Score: {earned:g} of {_points(possible)}</b> ({100 * earned / possible if possible else 0:.0f}%)"
-                + (f"; written answers worth {_points(manual)} are still to be marked by your teacher." if manual else ".")
-                + " Each question's verdict is under the cell where you answered it; the table at the end sums them up.</p>")
+    share = 100 * earned / possible if possible else 0
+    head.append(f"<p><b>Score: {earned:g} of {_points(possible)}</b> ({share:.0f}%)"
+                + (f"; written answers worth {_points(manual)} are still to be marked by your teacher."
+                   if manual else ".")
+                + " Each question's verdict is under the cell where you answered it; the table at the end sums them"
+                " up.</p>")
     if late and "days" in late:
         when = (f"Handed in {html.escape(late['submitted'])} ({html.escape(late.get('source', ''))}); due "
                 f"{html.escape(late['due'])}" + (" (your extended date)" if late.get("extended") else ""))
@@ -209,44 +213,64 @@ def write_feedback_html(path: Path, submission, execution, results, earned: floa
             f"{late['days']} day(s) late: {html.escape(late.get('policy', ''))}, so {100 * late.get('share', 0):g}% "
             "of your points are taken off.</p>" if late["days"] else "On time.</p>"))
     if execution.failure:
-        head.append(f"<p class='fail'><b>This notebook could not be run to the end:</b> {html.escape(execution.failure)}. "
+        head.append("<p class='fail'><b>This notebook could not be run to the end:</b> "
+                    f"{html.escape(execution.failure)}. "
                     "Answers saved in its answer boxes were still graded.</p>")
     for note in (list(notes or []) + list(execution.problems))[:20]:
         head.append(f"<p style='color:#9a6700'>Note: {html.escape(note)}</p>")
+    return head
+
+
+def _cell_html(cell: dict, by_question: dict, placed: set[str]) -> str:
+    """One cell of the student's notebook, with the verdict of each question first answered in it."""
+    source = _text(cell.get("source", ""), 20_000)
+    if cell.get("cell_type") == "markdown":
+        return f"<div class='md'>{render_markdown(source)}</div>"
+    if cell.get("cell_type") != "code":
+        return ""
+    if "ex.summary(" in source:
+        piece = (f"<pre>{html.escape(source)}</pre><p><i>(Your progress table is replaced by the grader's "
+                 "score table at the end.)</i></p>")
+    else:
+        piece = f"<pre>{html.escape(source)}</pre>{_outputs_html(cell.get('outputs', []))}"
+    for question in QUESTION_CALL.findall(source):
+        if question in by_question and question not in placed:
+            placed.add(question)
+            piece += _verdict_html(by_question[question])
+    return piece
+
+
+def _report_body(execution, by_question: dict, placed: set[str], size: int) -> list[str]:
+    """The notebook's cells, capped in number and size (a note says what was left out)."""
     body: list[str] = []
-    size = sum(map(len, head))
-    cells = (execution.executed or {}).get("cells", []) if isinstance(execution.executed, dict) else []
-    cut = ""
-    for number, cell in enumerate(cells if isinstance(cells, list) else []):
-        if not isinstance(cell, dict):
-            continue
+    executed = execution.executed if isinstance(execution.executed, dict) else {}
+    cells = executed.get("cells", [])
+    cells = cells if isinstance(cells, list) else []
+    left = executed.get("cut", 0)
+    left = left if isinstance(left, int) and left > 0 else 0
+    for number, cell in enumerate(cells):
         if number >= MAX_CELLS or size > MAX_REPORT:
-            cut = (f"The rest of the notebook ({len(cells) - number} cells) is not shown: a report is limited to "
-                   f"{MAX_CELLS} cells and {MAX_REPORT // 1_000_000} MB. Every question is still graded below.")
+            left = len(cells) - number
             break
-        source = _text(cell.get("source", ""), 20_000)
-        if cell.get("cell_type") == "markdown":
-            piece = f"<div class='md'>{render_markdown(source)}</div>"
-        elif cell.get("cell_type") == "code":
-            if "ex.summary(" in source:
-                piece = (f"<pre>{html.escape(source)}</pre><p><i>(Your progress table is replaced by the grader's "
-                         "score table at the end.)</i></p>")
-            else:
-                piece = f"<pre>{html.escape(source)}</pre>{_outputs_html(cell.get('outputs', []))}"
-            for question in QUESTION_CALL.findall(source):
-                if question in by_question and question not in placed:
-                    placed.add(question)
-                    piece += _verdict_html(by_question[question])
-        else:
-            continue
+        piece = _cell_html(cell, by_question, placed) if isinstance(cell, dict) else ""
         size += len(piece)
-        body.append(piece)
-    dropped = (execution.executed or {}).get("cut", 0) if isinstance(execution.executed, dict) else 0
-    if not cut and isinstance(dropped, int) and dropped > 0:
-        cut = (f"The rest of the notebook ({dropped} cells) is not shown: a report is limited to "
+        if piece:
+            body.append(piece)
+    if left:
+        cut = (f"The rest of the notebook ({left} cells) is not shown: a report is limited to "
                f"{MAX_CELLS} cells and {MAX_REPORT // 1_000_000} MB. Every question is still graded below.")
-    if cut:
         body.append(f"<p class='warn'>{html.escape(cut)}</p>")
+    return body
+
+
+def write_feedback_html(path: Path, submission, execution, results, earned: float, possible: float,
+                        notes: list[str] | None = None, warning: str = "", late: dict | None = None) -> None:
+    """One student's report: their notebook marked like a script, the score table at the end."""
+    by_question = {r.question: r for r in results}
+    placed: set[str] = set()
+    title = f"Feedback — {submission.student} — set {submission.exercise_set.replace('_', ' ')}"
+    head = _report_head(title, results, earned, possible, execution, notes, warning, late)
+    body = _report_body(execution, by_question, placed, sum(map(len, head)))
     missing = [r for r in results if r.question not in placed]
     if missing:
         body.append("<h2>Questions not found in the notebook</h2>")
@@ -288,7 +312,8 @@ def write_gradebook(out: Path, rows: list[dict], keys_by_set: dict[str, dict], w
     sets = sorted(keys_by_set)
     late_sets = [s for s in sets if any(r.get("late") and r["exercise_set"] == s for r in rows)]
     header = (["student"] + [f"{s}:{q}" for s, q in columns] + [f"{s}:late_days" for s in late_sets]
-              + [f"{s}:late_penalty" for s in late_sets] + [f"{s}:total" for s in sets] + ["total", "max", "percent", "status"])
+              + [f"{s}:late_penalty" for s in late_sets] + [f"{s}:total" for s in sets]
+              + ["total", "max", "percent", "status"])
     table = []
     for student in students:
         mine = {r["exercise_set"]: r for r in rows if r["student"] == student}
@@ -300,7 +325,8 @@ def write_gradebook(out: Path, rows: list[dict], keys_by_set: dict[str, dict], w
         for name in late_sets:  # the set's total is after the penalty
             late = mine.get(name, {}).get("late") or {}
             line[f"{name}:late_days"] = late.get("days", "")
-            line[f"{name}:late_penalty"] = (round(mine[name].get("raw_points", mine[name]["points"]) - mine[name]["points"], 4)
+            raw = mine[name].get("raw_points", mine[name]["points"]) if name in mine else 0.0
+            line[f"{name}:late_penalty"] = (round(raw - mine[name]["points"], 4)
                                             if name in mine else "")
         total = possible = 0.0
         for name in sets:
@@ -321,7 +347,8 @@ def _status_text(row: dict) -> str:
     if row["status"] == "blank":
         return "blank (nothing answered)"
     pending = row.get("manual_points_pending") or 0
-    return row["status"] + (f", {pending:g} points of written answers to mark" if pending and row["status"] != "failed" else "")
+    to_mark = pending and row["status"] != "failed"
+    return row["status"] + (f", {pending:g} points of written answers to mark" if to_mark else "")
 
 
 SEVERAL_TRIES = 3  # "needed several tries": three or more checks of different answers
@@ -356,7 +383,8 @@ def write_class_summary(out: Path, rows: list[dict], keys_by_set: dict[str, dict
     answered_rows = [r for r in rows if r["status"] != "blank"]
     stats = []
     for name, question in _question_columns(keys_by_set):
-        results = [q for r in answered_rows if r["exercise_set"] == name for q in r["questions"] if q["question"] == question]
+        results = [q for r in answered_rows if r["exercise_set"] == name
+                   for q in r["questions"] if q["question"] == question]
         count = len(results) or 1
         entry = keys_by_set[name][question]
         stats.append({

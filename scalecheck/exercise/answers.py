@@ -184,7 +184,8 @@ def saved_answers(notebook: Any, sidecar: Any = None) -> SavedAnswers:
             listed = ", ".join(f"{_shown(v)} at {_when(t)} in {w}" for t, _, v, w in found)
             unknown = "" if moment else " (times unknown: took the side file, else the last widget)"
             result.conflicts.append(
-                f"{question}: {len(found)} saved answers disagree ({listed}); used the latest, {_shown(value)}{unknown}")
+                f"{question}: {len(found)} saved answers disagree ({listed}); "
+                f"used the latest, {_shown(value)}{unknown}")
     return result
 
 
@@ -226,7 +227,7 @@ class AnswerStore:
         self.sidecar = sidecar if sidecar is not None else (sidecar_for(notebook) if notebook else None)
 
     @classmethod
-    def from_environment(cls) -> "AnswerStore":
+    def from_environment(cls) -> AnswerStore:
         explicit = os.environ.get("SCALECHECK_ANSWERS")
         notebook = notebook_path_from_environment()
         return cls(notebook, Path(explicit) if explicit else None)
@@ -308,7 +309,7 @@ class AnswerStore:
             return True  # the same answer checked again: not a new try, nothing to write
         return self._write(document)
 
-    def history(self) -> "AttemptHistory":
+    def history(self) -> AttemptHistory:
         """This notebook's check history, validated."""
         return read_history(self._load_sidecar())
 

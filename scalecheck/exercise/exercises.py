@@ -29,11 +29,20 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from scalecheck.core.paths import full_key_dir, public_key_dir
 from scalecheck.exercise import keys as keymod
 from scalecheck.exercise.answers import QUESTION_CLASS_PREFIX, TIME_CLASS_PREFIX, AnswerStore, now_ms, time_class
-from scalecheck.exercise.checks import (CLOSE_CREDIT, ChoiceSpec, Feedback, FunctionSpec, NumberSpec, WrittenSpec, is_blank, judge,
-                     points_earned, with_stage)
-from scalecheck.core.paths import full_key_dir, public_key_dir
+from scalecheck.exercise.checks import (
+    CLOSE_CREDIT,
+    ChoiceSpec,
+    Feedback,
+    NumberSpec,
+    WrittenSpec,
+    is_blank,
+    judge,
+    points_earned,
+    with_stage,
+)
 
 STRICT_ENV = "SCALECHECK_STRICT"
 KEY_OUT_ENV = "SCALECHECK_KEY_OUT"
@@ -41,7 +50,7 @@ KEY_OUT_ENV = "SCALECHECK_KEY_OUT"
 
 # The latest exercise set opened under each name in this kernel. The grader
 # reads the raw answers from here and judges them in its own process.
-ACTIVE: dict[str, "ExerciseSet"] = {}
+ACTIVE: dict[str, ExerciseSet] = {}
 
 
 class SolutionCheckFailed(AssertionError):
@@ -170,15 +179,15 @@ class ExerciseSet:
         if feedback.status != "unanswered":
             self.store.record_check(question, feedback.status, answer)
 
-    def number(self, question: str, answer: Any = ...) -> "AnswerBox":
+    def number(self, question: str, answer: Any = ...) -> AnswerBox:
         """A number answer box; ``answer`` given in code fills it."""
         return self._box(question, answer, NumberSpec)
 
-    def choice(self, question: str, answer: Any = ...) -> "AnswerBox":
+    def choice(self, question: str, answer: Any = ...) -> AnswerBox:
         """A multiple-choice answer; ``answer`` given in code selects it."""
         return self._box(question, answer, ChoiceSpec)
 
-    def written(self, question: str, answer: Any = ...) -> "AnswerBox":
+    def written(self, question: str, answer: Any = ...) -> AnswerBox:
         """A text area for an argued answer, with a Submit button; ``answer`` in code fills it.
 
         In strict mode (solutions) the answer must be given in code, non-blank
@@ -189,11 +198,12 @@ class ExerciseSet:
                                       f'e.g. ex.written("{question}", "...")')
         return self._box(question, answer, WrittenSpec)
 
-    def _box(self, question: str, answer: Any, expected_type: type) -> "AnswerBox":
+    def _box(self, question: str, answer: Any, expected_type: type) -> AnswerBox:
         spec = self.spec(question)
         if spec is None or not isinstance(spec, expected_type):
             if spec is not None:
-                feedback = Feedback(question, "invalid", f"{question} is not a {expected_type.__name__[:-4].lower()} question.")
+                feedback = Feedback(question, "invalid",
+                                    f"{question} is not a {expected_type.__name__[:-4].lower()} question.")
                 if self.strict:
                     raise SolutionCheckFailed(feedback.text())
             else:
@@ -202,7 +212,7 @@ class ExerciseSet:
         return AnswerBox(self, question, spec, answer)
 
     # -- progress --------------------------------------------------------
-    def summary(self) -> "Summary":
+    def summary(self) -> Summary:
         """A table of every question's latest verdict and the points so far."""
         order = sorted(self.authored or self.entries, key=lambda q: (self._entry(q)[0] or {}).get("order", 0))
         rows = []
@@ -226,7 +236,7 @@ _UNIT_LABELS = {"": "no unit", "x": "× a multiple"}
 # The answer box last shown for each (exercise set, question) in this kernel.
 # Showing a question again closes the old box's widgets, so re-running a
 # cell does not leave dead widget models behind in the saved notebook.
-_OPEN_BOXES: dict[tuple[str, str], "AnswerBox"] = {}
+_OPEN_BOXES: dict[tuple[str, str], AnswerBox] = {}
 
 
 # Stable widget model ids: the same question's widgets get the same ids in every
@@ -321,7 +331,8 @@ class AnswerBox:
         if moment:
             self._stamp(moment)  # a restored answer keeps the time it was typed
         self.feedback = self._judge()
-        if self.from_code:  # running a cell that gives its answer in code is a check (an unchanged answer is no new try)
+        # running a cell that gives its answer in code is a check (an unchanged answer is no new try)
+        if self.from_code:
             self.exercise_set.log_check(question, self.feedback, answer)
         self.exercise_set._record(question, self.feedback, from_code=self.from_code, answer=self._current_answer())
         self.input.observe(self._on_change, names="value")
@@ -503,7 +514,8 @@ class Summary:
 
     def _repr_html_(self) -> str:
         def cells(row: SummaryRow) -> str:
-            earned = "to be marked" if row.written and row.status == "recorded" else f"{row.earned(self.close_credit):g}"
+            marking = row.written and row.status == "recorded"
+            earned = "to be marked" if marking else f"{row.earned(self.close_credit):g}"
             earned_cell = f"<td>{html.escape(earned)}</td>" if self.graded else ""
             return (f"<tr><td>{html.escape(row.label)}</td><td>{html.escape(row.status)}</td>"
                     f"{earned_cell}<td>{row.points:g}</td></tr>")

@@ -22,9 +22,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scalecheck.core.paths import course_root, public_key_dir
 from scalecheck.exercise.answers import AnswerStore
 from scalecheck.exercise.exercises import ExerciseSet
-from scalecheck.core.paths import course_root, public_key_dir
 
 STATUSES = ("correct", "close", "wrong", "invalid", "recorded", "unanswered")
 
@@ -70,7 +70,8 @@ def set_progress(name: str, root: Path | None = None) -> SetProgress:
     history = store.history()
     result.problems += [f"{name}: {note}" for note in history.notes]
     result.history = [(exercise_set.label(q), history.tries(q), history.first_correct(q))
-                      for q in sorted(history.checks, key=lambda q: ((exercise_set.entries or {}).get(q) or {}).get("order", 0))]
+                      for q in sorted(history.checks,
+                                      key=lambda q: ((exercise_set.entries or {}).get(q) or {}).get("order", 0))]
     if exercise_set.load_problem:
         result.problems.append(exercise_set.load_problem)
     saved = store.saved()
@@ -159,8 +160,8 @@ class Report:
                                         for c in self._cells(row)) + "</tr>" for row in self.rows)
         notes = "".join(f"<li>{html.escape(p)}</li>" for row in self.rows for p in row.problems)
         lines = self.history_lines()
-        history = (f"<p>{html.escape(lines[1])}</p><ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines[2:])
-                   + "</ul>") if lines else ""
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines[2:])
+        history = f"<p>{html.escape(lines[1])}</p><ul>{items}</ul>" if lines else ""
         return (f"<div class='scalecheck-progress'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                 f"<p>{html.escape(self._footnote())}</p>{history}" + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
 

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from scalecheck.exercise.keys import write_atomic
+
 from .scoring import Execution, validate_execution
 
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
@@ -84,7 +85,8 @@ def _read_private(path: Path, limit: int) -> bytes | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077 or info.st_size > limit:
+        private = stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o077
+        if not private or info.st_size > limit:
             return None
         with os.fdopen(os.dup(fd), "rb") as handle:
             return handle.read(limit + 1)

@@ -145,7 +145,8 @@ def _submissions(scan: _Scan, sets: list[str]) -> list[Submission]:
         parts = shown.split("/")
         matched = _match_set(parts[-1][: -len(".ipynb")], sets)
         if matched is None:
-            scan.skipped.append((shown, "its name names no exercise set (expected e.g. alice_01.ipynb or alice/01_....ipynb)"))
+            scan.skipped.append((shown, "its name names no exercise set "
+                                        "(expected e.g. alice_01.ipynb or alice/01_....ipynb)"))
             continue
         name, rest = matched
         student = clean_student(parts[0] if len(parts) > 1 else rest)
@@ -177,7 +178,8 @@ def _newest_only(found: list[Submission], skipped: list[tuple[str, str]]) -> lis
             newer = max((old, sub), key=lambda s: (_mtime(s.path), s.display))
             older = sub if newer is old else old
             chosen[key] = newer
-            skipped.append((older.display, f"duplicate for {sub.student} / {sub.exercise_set}; graded {newer.display} (newer)"))
+            skipped.append((older.display,
+                            f"duplicate for {sub.student} / {sub.exercise_set}; graded {newer.display} (newer)"))
         else:
             chosen[key] = sub
     return sorted(chosen.values(), key=lambda s: (s.student, s.exercise_set))

@@ -34,7 +34,7 @@ class Policy:
     amount: float = 0.0
 
     @classmethod
-    def parse(cls, text: str) -> "Policy":
+    def parse(cls, text: str) -> Policy:
         text = (text or "none").strip()
         if text == "none":
             return cls()

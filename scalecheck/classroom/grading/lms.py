@@ -93,7 +93,8 @@ def write_exports(out: Path, rows: list[dict], keys_by_set: dict[str, dict], ros
     moodle = [["ID number", "Email address", "Full name"] + [c for s in sets for c in (s, f"{s} feedback")]]
     for student in roster.students:
         mine = [by_person.get((student.key, s)) for s in sets]
-        canvas.append([student.name, student.canvas_id, student.sis_user_id or (student.key if roster.form == "plain" else ""),
+        canvas.append([student.name, student.canvas_id,
+                       student.sis_user_id or (student.key if roster.form == "plain" else ""),
                        student.login, student.section] + [_final(r) for r in mine])
         moodle.append([student.sis_user_id or student.key, student.email, student.name]
                       + [c for r in mine for c in (_final(r), feedback_text(r))])

@@ -20,7 +20,8 @@ MAX_COMMENT = 2000
 
 @dataclass
 class ManualScores:
-    scores: dict[tuple[str, str, str], tuple[float, str]] = field(default_factory=dict)  # (student, set, q) -> (points, comment)
+    # (student, set, question) -> (points, comment)
+    scores: dict[tuple[str, str, str], tuple[float, str]] = field(default_factory=dict)
     items: dict[str, float] = field(default_factory=dict)   # stand-alone item -> max points
     lines: dict[tuple[str, str, str], int] = field(default_factory=dict)  # where each score was given
     problems: list[str] = field(default_factory=list)
@@ -48,8 +49,8 @@ def load_manual(path: Path, keys_by_set: dict[str, dict], sets: list[str], resol
         if top is None or top <= 0:
             found.problems.append(f"{name} line {row.line}: max {row.cells['max']!r} is not a positive number")
         elif item in found.items and found.items[item] != top:
-            found.problems.append(f"{name} line {row.line}: max {top:g} for {item!r} differs from {found.items[item]:g} "
-                                  "given earlier; the first is used")
+            found.problems.append(f"{name} line {row.line}: max {top:g} for {item!r} differs from "
+                                  f"{found.items[item]:g} given earlier; the first is used")
         else:
             found.items.setdefault(item, top)
     seen: dict[tuple[str, str, str], int] = {}
@@ -86,8 +87,8 @@ def load_manual(path: Path, keys_by_set: dict[str, dict], sets: list[str], resol
             continue
         ident = (key, exercise_set, question)
         if ident in seen:
-            found.problems.append(f"{where}: a second score for {c['student']!r} / {item!r} (first on line {seen[ident]}); "
-                                  "this later line is used")
+            found.problems.append(f"{where}: a second score for {c['student']!r} / {item!r} "
+                                  f"(first on line {seen[ident]}); this later line is used")
         seen[ident] = row.line
         found.scores[ident] = (points, (c.get("comment") or "")[:MAX_COMMENT])
         found.lines[ident] = row.line

@@ -22,10 +22,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scalecheck.classroom.release import exercise_sets, keyless_tree
+from scalecheck.core.paths import full_key_dir
 from scalecheck.exercise import answers as answers_mod
 from scalecheck.exercise import keys as keymod
-from scalecheck.core.paths import full_key_dir
-from scalecheck.classroom.release import exercise_sets, keyless_tree
+
 from . import classroom, lms, sandbox
 from .cache import Cache
 from .discovery import Submission, discover
@@ -93,7 +94,8 @@ def saved_answers(raw: bytes, sidecar: bytes | None) -> tuple[dict[str, Any], li
         if isinstance(value, str):
             clean[question] = value[:10_000]
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and (
-                isinstance(value, int) and value.bit_length() < 1300 or isinstance(value, float) and math.isfinite(value)):
+                isinstance(value, int) and value.bit_length() < 1300
+                or isinstance(value, float) and math.isfinite(value)):
             clean[question] = value
     return clean, [c[:300] for c in conflicts[:20]]
 
@@ -180,7 +182,8 @@ def _variants_module():
     return variants
 
 
-def _check_request(submissions_dir: Path, out: Path, term: classroom.Options | None, variant_secret: str | None) -> None:
+def _check_request(submissions_dir: Path, out: Path, term: classroom.Options | None,
+                   variant_secret: str | None) -> None:
     """Everything wrong with the command itself, before anything runs (ValueError / FileNotFoundError)."""
     if not submissions_dir.is_dir():
         raise FileNotFoundError(f"{submissions_dir} is not a folder")
@@ -302,7 +305,8 @@ def _execute(plan: _Plan, total: int, sets: list[str], cases: dict, cache: Cache
             except futures.TimeoutError:
                 for future, (index, _sub, _name) in pending.items():
                     future.cancel()
-                    plan.executions[index] = Execution(failure="the grader's worker did not finish in time; not cached, try again")
+                    plan.executions[index] = Execution(
+                        failure="the grader's worker did not finish in time; not cached, try again")
                 for process in list(getattr(pool, "_processes", {}).values()):
                     process.kill()
     if not run.quiet and total:
@@ -363,11 +367,13 @@ def _write_reports(out: Path, rows: list[dict], keys_by_set: dict, term: classro
         if run.options is not None:
             lms.write_exports(out, rows, all_keys, term.roster)
     except Exception as error:  # the gradebook and the reports stand without the LMS files
-        problems.append({"file": "", "reason": f"the LMS exports could not be written ({type(error).__name__}: {str(error)[:200]})"})
+        problems.append({"file": "", "reason": "the LMS exports could not be written "
+                                               f"({type(error).__name__}: {str(error)[:200]})"})
     write_problems(out, problems)
 
 
-def _prepare_term(options: classroom.Options | None, subs: list[Submission], sets: list[str], keys_by_set: dict) -> classroom.Term:
+def _prepare_term(options: classroom.Options | None, subs: list[Submission], sets: list[str],
+                  keys_by_set: dict) -> classroom.Term:
     """Roster, manual scores, deadlines: bad content becomes problems; a fault here loses only these features."""
     try:
         return classroom.prepare(options, subs, sets, keys_by_set)
@@ -383,7 +389,8 @@ def _grade(submissions_dir: Path, out: Path, run: _Run) -> dict:
     subs, skipped = discover(submissions_dir, sets)
     keys_by_set = {name: load_key(name) for name in sorted({s.exercise_set for s in subs})}
     term = _prepare_term(run.options, subs, sets, keys_by_set)
-    cases = {name: {q: [list(args) for args, _ in e.get("cases", [])] for q, e in entries.items() if e.get("kind") == "function"}
+    cases = {name: {q: [list(args) for args, _ in e.get("cases", [])]
+                    for q, e in entries.items() if e.get("kind") == "function"}
              for name, entries in keys_by_set.items()}
     cache = Cache(out / ".cache")
     plan = _plan(subs, cases, cache, run)
@@ -423,7 +430,8 @@ def _judge_one(sub: Submission, execution: Execution, key_entries: dict, close_c
            "failure": execution.failure, "feedback": feedback, "raw_points": round(raw, 4), "late": late,
            "person": term.person.get(sub.student, sub.student) if term is not None else sub.student,
            "attempts": attempts}
-    write_feedback_html(out / feedback, sub, execution, results, earned, possible, notes=sub.notes + conflicts, warning=warning,
+    write_feedback_html(out / feedback, sub, execution, results, earned, possible, notes=sub.notes + conflicts,
+                        warning=warning,
                         late=late)
     return row, notes
 
@@ -449,32 +457,39 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course.py grade", description="Grade a folder of submitted exercise notebooks, each in its own sandbox.",
         epilog=HELP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("submissions", type=Path, help="folder of submissions (one folder per student, or student_set.ipynb)")
+    parser.add_argument("submissions", type=Path,
+                        help="folder of submissions (one folder per student, or student_set.ipynb)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the gradebook and feedback")
     parser.add_argument("--jobs", type=int, default=1, help="submissions run at once (default: 1)")
     parser.add_argument("--close-credit", type=float, default=CLOSE_CREDIT,
                         help=f"share of a question's points for a 'close' answer (default: {CLOSE_CREDIT:g})")
-    parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout_s, help="seconds per cell (default: %(default)s)")
+    parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout_s,
+                        help="seconds per cell (default: %(default)s)")
     parser.add_argument("--total-timeout", type=int, default=Limits.total_timeout_s,
                         help="seconds per submission, reading the notebook included (default: %(default)s)")
-    parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="address space per kernel process, MB (default: %(default)s)")
+    parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
+                        help="address space per kernel process, MB (default: %(default)s)")
     parser.add_argument("--output-kb", type=int, default=Limits.output_total_kb,
                         help="all output of one notebook, display updates included, KB (default: %(default)s)")
     term = parser.add_argument_group("running a term (see the README, 'Running a term')")
-    term.add_argument("--roster", type=Path, help="class list: a Canvas gradebook export, or student_id,name,email[,section]")
-    term.add_argument("--manual", type=Path, help="manual.csv: student,item,points,comment[,max] (written answers, capstone)")
+    term.add_argument("--roster", type=Path,
+                      help="class list: a Canvas gradebook export, or student_id,name,email[,section]")
+    term.add_argument("--manual", type=Path,
+                      help="manual.csv: student,item,points,comment[,max] (written answers, capstone)")
     term.add_argument("--due", action="append", default=[], metavar="SET=TIME",
                       help="due time of a set, e.g. 01=2026-12-01T23:59 (UTC unless an offset is given); repeatable")
     term.add_argument("--deadlines", type=Path, help="deadlines.csv: set,due")
     term.add_argument("--extensions", type=Path, help="extensions.csv: student,set (or *),days or due")
-    term.add_argument("--submitted", type=Path, help="submitted.csv: student,set,submitted (else the files' times are used)")
+    term.add_argument("--submitted", type=Path,
+                      help="submitted.csv: student,set,submitted (else the files' times are used)")
     term.add_argument("--late-policy", default="none",
                       help="none | percent-per-day:N | zero-after-days:N (default: none)")
     term.add_argument("--variant-secret-file", type=Path,
                       help="the course secret that release --roster used: each rostered student is judged against "
                            "their own variant's key")
     parser.add_argument("--unsafe-no-sandbox", action="store_true",
-                        help="run kernels without the sandbox (a warning goes on every report; only for work you trust)")
+                        help="run kernels without the sandbox (a warning goes on every report; "
+                             "only for work you trust)")
     return parser
 
 
@@ -484,7 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.close_credit <= 1:
         parser.error("--close-credit must be between 0 and 1")
     if args.jobs < 1 or args.cell_timeout < 1 or args.total_timeout < 1 or args.memory_mb < 256 or args.output_kb < 16:
-        parser.error("--jobs, --cell-timeout and --total-timeout must be at least 1, --memory-mb at least 256, --output-kb at least 16")
+        parser.error("--jobs, --cell-timeout and --total-timeout must be at least 1, --memory-mb at least 256, "
+                     "--output-kb at least 16")
     limits = Limits(args.cell_timeout, args.total_timeout, args.memory_mb, output_total_kb=args.output_kb)
     if args.unsafe_no_sandbox:
         print(f"grade: warning: {UNSAFE_WARNING}", file=sys.stderr)
@@ -503,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     except sandbox.SandboxUnavailable as error:
         print(textwrap.fill(f"grade: refusing to grade: {error}", 100, subsequent_indent="  "), file=sys.stderr)
         return 3
-    except (FileNotFoundError, ValueError, keymod.KeyError_ if hasattr(keymod, "KeyError_") else ValueError) as error:
+    except (FileNotFoundError, ValueError) as error:  # keys.KeyError_ is a ValueError
         print(f"grade: {error}", file=sys.stderr)
         return 2
     print(f"graded {summary['graded']}, failed {summary['failed']}, skipped {summary['skipped']} "

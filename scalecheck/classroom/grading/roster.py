@@ -105,7 +105,8 @@ def read_rows(path: Path, required: list[str], *, aliases: dict[str, list[str]] 
         if skip_first and cells and cells[0].strip().lower() == skip_first.lower():
             continue
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            problems.append(f"{path.name} line {number}: more cells than the header has columns; the extra ones are ignored")
+            problems.append(f"{path.name} line {number}: more cells than the header has columns; "
+                            "the extra ones are ignored")
         rows.append(Row(number, {**record, **{w: record.get(h, "") for w, h in names.items()}}))
     return rows, header, problems
 
@@ -155,7 +156,8 @@ class Roster:
                 return hits[0], how
             if len(hits) > 1:
                 return None, (f"matches {len(hits)} roster students by {how} "
-                              f"({', '.join(s.name or s.key for s in hits[:4])}); rename the submission to the student's id")
+                              f"({', '.join(s.name or s.key for s in hits[:4])}); "
+                              "rename the submission to the student's id")
         return None, "matches no roster student (by id, login, email or name)"
 
 

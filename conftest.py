@@ -293,3 +293,29 @@ def pytest_runtestloop(session):
     jobs = [need for item in session.items for need in _needs(item)]
     session.config.notebook_runs.start(jobs)
     return None
+
+
+# ---------------------------------------------------------------------------
+# One browser and one JupyterLab for the whole run (they are started when a test first asks)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium (Debian's, driven by Playwright), shared by every browser test."""
+    import browser_support
+
+    _, sync_playwright = browser_support.require_playwright()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(browser_support.CHROMIUM),
+                                             args=browser_support.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def course_lab(tmp_path_factory):
+    """JupyterLab on a copy of lessons/ and exercises/ (tests/browser_support.py), shared by the browser tests."""
+    import browser_support
+
+    with browser_support.jupyterlab(tmp_path_factory.mktemp("lab")) as lab:
+        yield lab

@@ -1,11 +1,13 @@
 """Real-browser test: JupyterLab in headless Chromium, driven like a learner.
 
-Starts JupyterLab on 127.0.0.1 with a token and a temporary root holding a
-copy of the course notebooks, opens lesson 01, runs all cells, moves the
-explorer's controls and checks that the readout and the plot change; then
-opens exercises 01, types a wrong, an unreadable and a right answer, reads
-the feedback, saves, and checks the answer landed in the saved notebook.
-Screenshots go to ``tests/artifacts/`` (kept by the run).
+Uses the run's JupyterLab (127.0.0.1, a token, a temporary root holding a
+copy of the course notebooks) and Chromium, both started once (conftest.py).
+Opens lesson 01, runs all cells, moves the explorer's controls and checks
+that the readout and the plot change; builds every explorer of the package's
+registry (scalecheck.ui.explorers.all_explorers) in one notebook and moves
+each one's first control; then opens exercises 01, types a wrong, an
+unreadable and a right answer, reads the feedback, saves, and checks the
+answer landed in the saved notebook. Screenshots go to ``tests/artifacts/``.
 
 Needs Debian's chromium (/usr/bin/chromium) and the playwright package.
 Skipped when they are missing, unless SCALECHECK_REQUIRE_BROWSER=1 (set by
@@ -14,18 +16,12 @@ Skipped when they are missing, unless SCALECHECK_REQUIRE_BROWSER=1 (set by
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 from browser_support import CHROMIUM, REQUIRED, require_playwright  # noqa: F401
 
@@ -34,79 +30,18 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 expect, sync_playwright = require_playwright()
 
-LAB_USER_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab server on a copy of the course, stopped by the PID it started."""
-    home = tmp_path_factory.mktemp("lab")
-    root = home / "course"
-    for folder in ("lessons", "exercises"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("*.answers.json"))
-    settings = home / "settings"
-    for name, values in LAB_USER_SETTINGS.items():
-        path = settings / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-               IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"), SCALECHECK_STRICT="0")
-    port, token = _free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root}", "--allow-root"]
-    log = open(home / "lab.log", "w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}")
-            time.sleep(0.5)
-    else:
-        raise RuntimeError("JupyterLab did not start in 90 s")
-    yield {"base": base, "token": token, "root": root}
-    try:
-        request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
-        urllib.request.urlopen(request, timeout=5)
-        server.wait(timeout=15)
-    except Exception:
-        pass
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture
+def browser(chromium):
+    """The run's Chromium (conftest.py); screenshots go to tests/artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    return chromium
+
+
+@pytest.fixture
+def lab(course_lab):
+    """The run's JupyterLab on a copy of the course (conftest.py, tests/browser_support.py)."""
+    return course_lab
 
 
 def _run_all(page):
@@ -198,26 +133,35 @@ def test_exercise01_answer_box_feedback_and_saving(browser, lab):
     page.close()
 
 
-def _lessons_with_explorers() -> list[str]:
+def _explorer_modules() -> dict[str, list[str]]:
+    """Lesson number -> the names of its explorers in the package's registry (all_explorers)."""
+    from scalecheck.ui.explorers import all_explorers
+
+    found: dict[str, list[str]] = {}
+    for name in all_explorers():
+        found.setdefault(name[len("lesson"):len("lesson") + 2], []).append(name)
+    return found
+
+
+def _lessons_with_inline_explorers() -> list[str]:
+    """Lessons that still build an explorer in the notebook and have no module in the registry
+    (lesson 01's is the worked example, tested above)."""
+    modules = _explorer_modules()
     found = []
     for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
-        if "Explorer(" in path.read_text(encoding="utf-8") and path.stem != "01_orders_of_magnitude":
+        if path.stem == "01_orders_of_magnitude" or path.name[:2] in modules:
+            continue
+        if "Explorer(" in path.read_text(encoding="utf-8"):
             found.append(path.name)
     return found
 
 
-@pytest.mark.parametrize("lesson", _lessons_with_explorers())
-def test_first_explorer_of_each_lesson_responds(browser, lab, lesson):
-    """Every lesson's first explorer: move its first control, see readout and plot change."""
-    page = _open_and_run_all(browser, lab, f"lessons/{lesson}")
-    explorer = page.locator(".scalecheck-explorer").first
-    readout = explorer.locator(".scalecheck-readout")
-    expect(readout).not_to_be_empty(timeout=90_000)
-    _wait_idle(page)
-    explorer.scroll_into_view_if_needed()
+EXPLORER_NAMES = sorted(name for names in _explorer_modules().values() for name in names)
+
+
+def _move_first_control(explorer, readout):
+    """Move the explorer's first slider a few steps (back if it is at the top), or pick another option."""
     before_text = readout.inner_text()
-    image = explorer.locator(".scalecheck-figure")
-    before_image = image.get_attribute("src") if image.count() else None
     handle = explorer.locator(".noUi-handle").first
     if handle.count():
         handle.focus()
@@ -231,9 +175,61 @@ def test_first_explorer_of_each_lesson_responds(browser, lab, lesson):
         options = select.locator("option").all_inner_texts()
         current = select.evaluate("s => s.options[s.selectedIndex].text")
         select.select_option(label=next(o for o in options if o != current))
+    return before_text
+
+
+def _check_explorer_responds(page, explorer, label: str):
+    readout = explorer.locator(".scalecheck-readout")
+    expect(readout).not_to_be_empty(timeout=90_000)
+    _wait_idle(page)
+    explorer.scroll_into_view_if_needed()
+    image = explorer.locator(".scalecheck-figure")
+    before_image = image.get_attribute("src") if image.count() else None
+    before_text = _move_first_control(explorer, readout)
     expect(readout).not_to_have_text(before_text, timeout=15_000)
     _wait_idle(page)
     if before_image is not None:  # the PNG arrives after the readout: wait for it
-        expect(image, f"{lesson}: the plot did not change").not_to_have_attribute("src", before_image, timeout=15_000)
-    explorer.screenshot(path=str(ARTIFACTS / f"{Path(lesson).stem}_explorer.png"))
+        expect(image, f"{label}: the plot did not change").not_to_have_attribute("src", before_image, timeout=15_000)
+    explorer.screenshot(path=str(ARTIFACTS / f"{label}_explorer.png"))
+
+
+@pytest.fixture(scope="module")
+def explorers_page(chromium, course_lab):
+    """One notebook that builds every explorer of the registry, one per cell, run once in Lab."""
+    from scalecheck.ui.explorers import all_explorers
+
+    browser, lab = chromium, course_lab
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    names = sorted(all_explorers())
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("from scalecheck.ui.explorers import all_explorers\n"
+                                                "EXPLORERS = all_explorers()")]
+    notebook.cells += [nbformat.v4.new_code_cell(f"EXPLORERS[{name!r}]()") for name in names]
+    nbformat.write(notebook, lab["root"] / "lessons" / "every_explorer.ipynb")
+    page = _open_and_run_all(browser, lab, "lessons/every_explorer.ipynb")
+    _wait_idle(page)
+    yield page, names
+    page.close()
+
+
+@pytest.mark.parametrize("name", EXPLORER_NAMES)
+def test_every_explorer_responds(explorers_page, name):
+    """Every explorer in the package's registry, built as its lesson builds it (the builder's
+    defaults), in JupyterLab: move its first control, see the readout and the plot change."""
+    page, names = explorers_page
+    cell = page.locator(".jp-Notebook .jp-CodeCell").nth(1 + names.index(name))
+    errors = cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    # its readout, or the error that stopped it (Run All continues past an error: nothing waits 90 s for nothing)
+    cell.locator(".scalecheck-readout").or_(errors).first.wait_for(timeout=90_000)
+    assert not errors.count(), f"{name}: building it failed: {errors.first.inner_text()[:1500]}"
+    _check_explorer_responds(page, cell.locator(".scalecheck-explorer").first, name.replace(".", "_"))
+
+
+@pytest.mark.parametrize("lesson", _lessons_with_inline_explorers())
+def test_first_explorer_of_each_lesson_responds(browser, lab, lesson):
+    """A lesson whose explorer is not in the registry yet: run it, move its first explorer's first control."""
+    page = _open_and_run_all(browser, lab, f"lessons/{lesson}")
+    _check_explorer_responds(page, page.locator(".scalecheck-explorer").first, Path(lesson).stem)
     page.close()

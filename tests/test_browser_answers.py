@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 
 import pytest
 
 test_browser = pytest.importorskip("test_browser")  # skips (or fails in CI) without chromium/playwright
-from test_browser import ARTIFACTS, _open_and_run_all, _run_all, _wait_idle, browser, expect, lab  # noqa: E402,F401
+from test_browser import ARTIFACTS, ROOT, _open_and_run_all, _run_all, _wait_idle, browser, expect, lab  # noqa: E402,F401
 
 QUESTION = "q8_like_for_like"
 
@@ -46,11 +47,14 @@ def _models(notebook):
 def test_run_all_again_keeps_one_widget_per_question_and_the_last_answer(browser, lab):
     from scalecheck.exercise.answers import saved_answers
 
-    saved = lab["root"] / "exercises" / "01_orders_of_magnitude.ipynb"
+    # a fresh copy of its own: the run's Lab is shared, and test_browser saves answers in exercises/
+    folder = lab["root"] / "rerun"
+    shutil.copytree(ROOT / "exercises", folder / "exercises", ignore=shutil.ignore_patterns("*.answers.json"))
+    saved = folder / "exercises" / "01_orders_of_magnitude.ipynb"
     key = json.loads(saved.with_name("keys").joinpath(saved.stem + ".json").read_text())["questions"]
     if QUESTION not in key:
         pytest.skip(f"{QUESTION} is no longer in set 01")
-    page = _open_and_run_all(browser, lab, "exercises/01_orders_of_magnitude.ipynb")
+    page = _open_and_run_all(browser, lab, "rerun/exercises/01_orders_of_magnitude.ipynb")
     question = page.locator(".scalecheck-question").filter(has=page.locator(f".scalecheck-q-{QUESTION}"))
     feedback = question.locator(".scalecheck-feedback-line")
     expect(feedback).to_contain_text("Not answered", timeout=60_000)

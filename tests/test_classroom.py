@@ -85,6 +85,11 @@ def _grade(subs, out, **options):
     return orchestrate.grade(subs, out, jobs=2, quiet=True, unsafe_no_sandbox=True, term=classroom.Options(**options))
 
 
+def _long(out: Path) -> list[dict]:
+    with open(out / "long.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def _read(path: Path) -> list[list[str]]:
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.reader(handle))
@@ -106,7 +111,8 @@ def test_canvas_roster_skips_points_possible_and_matches_in_order(tmp_path):
 
 def test_plain_roster_email_local_part_and_ambiguous_names(tmp_path):
     path = tmp_path / "plain.csv"
-    path.write_text("student_id,name,email,section\n7,Ann Lee,ann.lee@uni.edu,1\n8,Ann Lee,al2@uni.edu,2\n", encoding="utf-8")
+    path.write_text("student_id,name,email,section\n7,Ann Lee,ann.lee@uni.edu,1\n8,Ann Lee,al2@uni.edu,2\n",
+                    encoding="utf-8")
     found = roster.load_roster(path)
     assert found.form == "plain" and found.match("al2")[0].key == "8"
     student, why = found.match("ann_lee")
@@ -134,7 +140,8 @@ def test_canvas_moodle_and_long_exports(tmp_path, counted):
     out = tmp_path / "out"
     canvas = _read(out / "canvas.csv")
     # Canvas: the identity columns first, then assignments; ID is what Canvas matches on
-    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "01_orders_of_magnitude (4411)", "capstone"]
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "01_orders_of_magnitude (4411)",
+                         "capstone"]
     assert canvas[1][0] == "Points Possible" and float(canvas[1][5]) == SET_MAX and float(canvas[1][6]) == 10
     rows = {r[1]: r for r in canvas[2:]}
     assert set(rows) == {"101", "102", "103", "104", "105"}
@@ -147,12 +154,15 @@ def test_canvas_moodle_and_long_exports(tmp_path, counted):
         for cell, top in zip(row[5:], canvas[1][5:]):
             assert cell == "" or 0 <= float(cell) <= float(top)
     moodle = _read(out / "moodle.csv")
-    assert moodle[0] == ["ID number", "Email address", "Full name", SET, f"{SET} feedback", "capstone", "capstone feedback"]
+    assert moodle[0] == ["ID number", "Email address", "Full name", SET, f"{SET} feedback",
+                         "capstone", "capstone feedback"]
     by_id = {r[0]: r for r in moodle[1:]}
-    assert by_id["S101"][3] == str(RIGHT + 1.5) and "q11_argue: Marked by your teacher: =clear but thin" in by_id["S101"][4]
+    assert by_id["S101"][3] == str(RIGHT + 1.5)
+    assert "q11_argue: Marked by your teacher: =clear but thin" in by_id["S101"][4]
     assert by_id["S102"][5] == "8.0" and by_id["S102"][6].startswith("8 of 10 points")
     long = {(r["student"], r["exercise_set"]): r for r in csv.DictReader(open(out / "long.csv", encoding="utf-8"))}
-    assert long[("asmith", SET)]["final_score"] == str(RIGHT + 1.5) and long[("asmith", SET)]["max_points"] == str(SET_MAX)
+    assert long[("asmith", SET)]["final_score"] == str(RIGHT + 1.5)
+    assert long[("asmith", SET)]["max_points"] == str(SET_MAX)
     assert long[("101x", SET)]["student_id"] == "" and long[("bob.jones", "capstone")]["final_score"] == "8.0"
     assert (out / long[("asmith", SET)]["feedback"]).is_file() and long[("asmith", SET)]["student_id"] == "101"
     # every text cell of every export is inert
@@ -183,7 +193,8 @@ def test_manual_scores_reach_gradebook_and_feedback_and_survive_regrading(tmp_pa
     assert book["Carla Nunez"][f"{SET}:q11_argue"] == ""                   # still to be marked
     detail = json.loads((out / "gradebook.json").read_text())["submissions"]
     page = (out / next(r["feedback"] for r in detail if r["student"] == "asmith")).read_text(encoding="utf-8")
-    assert "marked by your teacher" in page and "&lt;b&gt;well argued&lt;/b&gt;" in page and "<b>well argued" not in page
+    assert "marked by your teacher" in page and "&lt;b&gt;well argued&lt;/b&gt;" in page
+    assert "<b>well argued" not in page
     first = counted()
     mfile.write_text("student,item,points,comment\nasmith,01:q11_argue,1,re-marked\n", encoding="utf-8")
     summary = _grade(subs, out, roster=rost, manual=mfile)
@@ -215,18 +226,20 @@ def test_late_work_extension_and_policy_change_without_running_anything(tmp_path
     subs, rost = _class(tmp_path)
     submitted = tmp_path / "submitted.csv"
     submitted.write_text("student,set,submitted\nasmith,01,2026-12-03T10:00\nCarla Nunez,01,2026-12-03T10:00\n"
-                         "bjones,01,2026-11-30T10:00\n101x,01,2026-11-30T10:00\nS105,01,2026-11-30T10:00\n", encoding="utf-8")
+                         "bjones,01,2026-11-30T10:00\n101x,01,2026-11-30T10:00\nS105,01,2026-11-30T10:00\n",
+                         encoding="utf-8")
     extensions = tmp_path / "extensions.csv"
     extensions.write_text("student,set,days\n103,01,3\n", encoding="utf-8")
     out = tmp_path / "out"
     common = dict(roster=rost, submitted=submitted, extensions=extensions, due=["01=2026-12-01T23:59"])
     _grade(subs, out, late_policy="percent-per-day:10", **common)
-    long = {r["student"]: r for r in csv.DictReader(open(out / "long.csv", encoding="utf-8")) if r["exercise_set"] == SET}
+    long = {r["student"]: r for r in _long(out) if r["exercise_set"] == SET}
     assert long["asmith"]["late_days"] == "2" and float(long["asmith"]["final_score"]) == pytest.approx(RIGHT * 0.8)
     assert float(long["asmith"]["late_penalty"]) == pytest.approx(RIGHT * 0.2)
     assert long["Carla Nunez"]["late_days"] == "0" and float(long["Carla Nunez"]["final_score"]) == RIGHT  # extended
     book = {r["student"]: r for r in csv.DictReader(open(out / "gradebook.csv", encoding="utf-8"))}
-    assert book["asmith"][f"{SET}:late_days"] == "2" and float(book["asmith"][f"{SET}:total"]) == pytest.approx(RIGHT * 0.8)
+    assert book["asmith"][f"{SET}:late_days"] == "2"
+    assert float(book["asmith"][f"{SET}:total"]) == pytest.approx(RIGHT * 0.8)
     detail = json.loads((out / "gradebook.json").read_text())["submissions"]
     page = (out / next(r["feedback"] for r in detail if r["student"] == "asmith")).read_text(encoding="utf-8")
     assert "2 day(s) late" in page and "20% of your points are taken off" in page
@@ -235,7 +248,7 @@ def test_late_work_extension_and_policy_change_without_running_anything(tmp_path
     runs = counted()
     summary = _grade(subs, out, late_policy="zero-after-days:1", **common)
     assert summary["executed"] == 0 and counted() == runs                # no kernel started again
-    long = {r["student"]: r for r in csv.DictReader(open(out / "long.csv", encoding="utf-8")) if r["exercise_set"] == SET}
+    long = {r["student"]: r for r in _long(out) if r["exercise_set"] == SET}
     assert float(long["asmith"]["final_score"]) == 0 and float(long["asmith"]["raw_score"]) == RIGHT
 
 
@@ -243,7 +256,8 @@ def test_file_times_are_used_without_submitted_csv(tmp_path, counted):
     subs, rost = _class(tmp_path)
     stamp = datetime(2026, 12, 5, 12, tzinfo=timezone.utc).timestamp()
     os.utime(subs / f"asmith_{SET}.ipynb", (stamp, stamp))
-    _grade(subs, tmp_path / "out", roster=rost, due=["01_orders_of_magnitude=2026-12-01T23:59"], late_policy="percent-per-day:25")
+    _grade(subs, tmp_path / "out", roster=rost, due=["01_orders_of_magnitude=2026-12-01T23:59"],
+           late_policy="percent-per-day:25")
     long = {r["student"]: r for r in csv.DictReader(open(tmp_path / "out" / "long.csv", encoding="utf-8"))}
     assert long["asmith"]["late_days"] == "4" and float(long["asmith"]["final_score"]) == 0
 
@@ -257,7 +271,8 @@ def _reasons(summary) -> list[str]:
 def test_bad_roster_lines_are_reported_and_the_rest_used(tmp_path, counted):
     subs, _ = _class(tmp_path)
     bad = tmp_path / "roster.csv"
-    bad.write_bytes(CANVAS.encode() + b"\"Duplicate, Al\",101,S999,dup,Sec A,,\n\"M\xfcller, Jo\",106,S106,jm,Sec A,,\n")
+    bad.write_bytes(CANVAS.encode() + b"\"Duplicate, Al\",101,S999,dup,Sec A,,\n"
+                    b"\"M\xfcller, Jo\",106,S106,jm,Sec A,,\n")
     summary = _grade(subs, tmp_path / "out", roster=bad)
     reasons = _reasons(summary)
     assert any("roster.csv line 8" in r and "duplicate id '101'" in r for r in reasons)
@@ -294,7 +309,7 @@ def test_bad_manual_lines_each_named(tmp_path, counted):
                         (5, "points 3 outside 0..2"), (6, "unknown item 'poster'"), (7, "'two' is not a number"),
                         (8, "points 11 outside 0..10"), (10, "Lee, Dan has no graded submission of 01")):
         assert any(f"manual.csv line {line}:" in r and words in r for r in reasons), (line, reasons)
-    long = {(r["student"], r["exercise_set"]): r for r in csv.DictReader(open(tmp_path / "out" / "long.csv", encoding="utf-8"))}
+    long = {(r["student"], r["exercise_set"]): r for r in _long(tmp_path / "out")}
     assert float(long[("Carla Nunez", SET)]["final_score"]) == RIGHT + 2  # the good line still counts
 
 
@@ -307,8 +322,8 @@ def test_bad_dates_and_files_are_reported(tmp_path, counted):
                           b"nobody,01,2026-12-01T10:00\n")
     extensions = tmp_path / "extensions.csv"
     extensions.write_text("student,set,days\nghost,01,2\nasmith,01,-4\n", encoding="utf-8")
-    summary = _grade(subs, tmp_path / "out", roster=rost, deadlines=deadlines, submitted=submitted, extensions=extensions,
-                     due=["01=2026-12-01T23:59"])
+    summary = _grade(subs, tmp_path / "out", roster=rost, deadlines=deadlines, submitted=submitted,
+                     extensions=extensions, due=["01=2026-12-01T23:59"])
     reasons = _reasons(summary)
     for words in ("deadlines.csv line 2: '1/12/2026' is not a date", "submitted.csv line 2: 'yesterday' is not a date",
                   "submitted.csv line 4: not UTF-8", "extensions.csv line 2: student 'ghost'",
@@ -341,11 +356,13 @@ def test_check_histories_reach_the_class_summary_and_never_the_score(tmp_path, c
     subs, rost = _class(tmp_path)
     now = 1_790_000_000_000
     tries = lambda verdicts: [[now + i, v, f"{i:x}"] for i, v in enumerate(verdicts)]  # noqa: E731
-    (subs / f"asmith_{SET}.answers.json").write_text(_side({FIRST_NUMBER: tries(["wrong", "close", "wrong", "correct"])}))
+    asmith = tries(["wrong", "close", "wrong", "correct"])
+    (subs / f"asmith_{SET}.answers.json").write_text(_side({FIRST_NUMBER: asmith}))
     # bob's answers are wrong; a forged history of 'correct' checks gains him nothing
-    (subs / "bob.jones_01.answers.json").write_text(_side({FIRST_NUMBER: [["x", {}], None, [now, "correct", "<script>"]] * 100
-                                                           + tries(["correct"] * 3) + [[9e14, "correct"]],
-                                                           "../../etc": [[now, "wrong"]], "q2": "nonsense"}))
+    junk = [["x", {}], None, [now, "correct", "<script>"]] * 100
+    forged = junk + tries(["correct"] * 3) + [[9e14, "correct"]]
+    (subs / "bob.jones_01.answers.json").write_text(_side({FIRST_NUMBER: forged, "../../etc": [[now, "wrong"]],
+                                                           "q2": "nonsense"}))
     (subs / "Carla Nunez_01.answers.json").write_text(_side({FIRST_NUMBER: tries(["correct"])}))
     (subs / "S105_01.answers.json").write_text('{"answers": {}, "attempts": [1, 2, 3]}')
     summary = _grade(subs, tmp_path / "out", roster=rost)

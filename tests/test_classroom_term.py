@@ -84,7 +84,8 @@ def term(tmp_path_factory):
     for cell in solution.cells:
         if cell.cell_type == "code":
             cell.outputs = []
-    wrong = corpus.answer(corpus.answer(corpus.exercise(), "cluster_fp8_sparse_flop_per_s", "1.0"), "run_energy_gwh", "-3")
+    wrong = corpus.answer(corpus.answer(corpus.exercise(), "cluster_fp8_sparse_flop_per_s", "1.0"),
+                          "run_energy_gwh", "-3")
     for n in CORRECT:   # by login, in a folder
         _write(subs / f"u{1000 + n}" / f"{SET}.ipynb", solution)
     for n in PARTIAL:   # by name, written first-last
@@ -95,7 +96,8 @@ def term(tmp_path_factory):
         _write(subs / f"{1000 + n}_01.ipynb", corpus.exercise())
     _write(subs / "visitor_01.ipynb", solution)  # on no roster
     for n in OWN_VARIANT:  # set 03 with the numbers release --roster gave this student
-        _write(subs / f"u{1000 + n}" / f"{SET3}.ipynb", _solution(SET3, variants.student_params(SET3, str(1000 + n), SECRET)))
+        numbers = variants.student_params(SET3, str(1000 + n), SECRET)
+        _write(subs / f"u{1000 + n}" / f"{SET3}.ipynb", _solution(SET3, numbers))
     _write(subs / f"u{1000 + COPIER}" / f"{SET3}.ipynb", _solution(SET3))  # the public solution's numbers
     _write(subs / "visitor_03.ipynb", _solution(SET3))  # on no roster: judged with the default numbers
     secret = base / "secret.txt"
@@ -123,8 +125,9 @@ def term(tmp_path_factory):
                       f"u1001,01:{WRITTEN},2,well argued,\n"
                       f"u1002,01:{WRITTEN},0.5,one side only,\n", encoding="utf-8")
     out = base / "grades"
-    common = [str(subs), "--out", str(out), "--roster", str(roster), "--manual", str(manual), "--submitted", str(submitted),
-              "--extensions", str(extensions), "--due", "01=2026-12-01T23:59", "--variant-secret-file", str(secret)]
+    common = [str(subs), "--out", str(out), "--roster", str(roster), "--manual", str(manual),
+              "--submitted", str(submitted), "--extensions", str(extensions), "--due", "01=2026-12-01T23:59",
+              "--variant-secret-file", str(secret)]
     started = time.monotonic()
     assert orchestrate.main(common + ["--jobs", "2", "--late-policy", "percent-per-day:10"]) == 0
     seconds = time.monotonic() - started
@@ -161,7 +164,8 @@ def test_the_term_grades_everyone_once(term, capsys):
     problems = list(csv.DictReader(open(term["out"] / "problems.csv", encoding="utf-8")))
     assert any(p["file"] == "visitor_01.ipynb" and "not on the roster" in p["reason"] for p in problems)
     for n in ABSENT:
-        assert any(p["file"] == "roster.csv" and f"({1000 + n})" in p["reason"] and "nothing" in p["reason"] for p in problems)
+        assert any(p["file"] == "roster.csv" and f"({1000 + n})" in p["reason"] and "nothing" in p["reason"]
+                   for p in problems)
     assert not any("manual.csv" in p["file"] or "extensions.csv" in p["file"] for p in problems)
 
 

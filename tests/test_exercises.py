@@ -8,7 +8,8 @@ from scalecheck.exercise.answers import AnswerStore, widget_answers_in_notebook
 
 ENTRIES = {
     "q1": {"order": 1, **keys.make_entry("q1", "number", expected=7.9e19, unit="FLOP/s", rel_tol=0.03)},
-    "q2": {"order": 2, **keys.make_entry("q2", "choice", options=["BF16 dense", "FP8 with sparsity"], expected="BF16 dense")},
+    "q2": {"order": 2, **keys.make_entry("q2", "choice", options=["BF16 dense", "FP8 with sparsity"],
+                                         expected="BF16 dense")},
     "q3": {"order": 3, **keys.make_entry("q3", "function", cases=[((2,), 4.0)], points=2)},
 }
 
@@ -18,10 +19,13 @@ def course(tmp_path, monkeypatch):
     """A course tree with a full and a public key for set '99_test'."""
     (tmp_path / "solutions" / "keys").mkdir(parents=True)
     (tmp_path / "exercises" / "keys").mkdir(parents=True)
-    keys.write_atomic(tmp_path / "solutions" / "keys" / "99_test.json", keys.dumps(keys.key_document("99_test", ENTRIES)))
-    keys.write_atomic(tmp_path / "exercises" / "keys" / "99_test.json", keys.dumps(keys.public_document("99_test", ENTRIES)))
+    keys.write_atomic(tmp_path / "solutions" / "keys" / "99_test.json",
+                      keys.dumps(keys.key_document("99_test", ENTRIES)))
+    keys.write_atomic(tmp_path / "exercises" / "keys" / "99_test.json",
+                      keys.dumps(keys.public_document("99_test", ENTRIES)))
     monkeypatch.setenv("SCALECHECK_COURSE_ROOT", str(tmp_path))
-    for name in ("SCALECHECK_NOTEBOOK", "JPY_SESSION_NAME", "SCALECHECK_ANSWERS", "SCALECHECK_KEY_DIR", "SCALECHECK_KEY_OUT"):
+    for name in ("SCALECHECK_NOTEBOOK", "JPY_SESSION_NAME", "SCALECHECK_ANSWERS", "SCALECHECK_KEY_DIR",
+                 "SCALECHECK_KEY_OUT"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
@@ -66,7 +70,8 @@ def test_widget_input_is_checked_and_saved(course, tmp_path):
     choice = again.choice("q2")
     choice.value = "BF16 dense"
     assert choice.feedback.passed
-    assert exercises.start("99_test", strict=False, store=AnswerStore(sidecar=tmp_path / "nb.answers.json")).choice("q2").feedback.passed
+    store = AnswerStore(sidecar=tmp_path / "nb.answers.json")
+    assert exercises.start("99_test", strict=False, store=store).choice("q2").feedback.passed
 
 
 def test_code_answer_wins_over_saved_widget_answer(course, tmp_path):
@@ -80,15 +85,19 @@ def test_code_answer_wins_over_saved_widget_answer(course, tmp_path):
 def test_answers_in_saved_widget_state(course, tmp_path):
     """JupyterLab's saved widget state carries answers handed in as one file."""
     state = {"state": {
-        "a1": {"model_name": "TextModel", "state": {"value": "79 EFLOP/s", "_dom_classes": ["scalecheck-answer", "scalecheck-q-q1"]}},
-        "a2": {"model_name": "RadioButtonsModel", "state": {"index": 0, "_options_labels": ["BF16 dense", "FP8 with sparsity"], "_dom_classes": ["scalecheck-q-q2"]}},
+        "a1": {"model_name": "TextModel",
+               "state": {"value": "79 EFLOP/s", "_dom_classes": ["scalecheck-answer", "scalecheck-q-q1"]}},
+        "a2": {"model_name": "RadioButtonsModel",
+               "state": {"index": 0, "_options_labels": ["BF16 dense", "FP8 with sparsity"],
+                         "_dom_classes": ["scalecheck-q-q2"]}},
         "junk1": {"model_name": "TextModel", "state": {"value": "x", "_dom_classes": "not-a-list"}},
         "junk2": "not a model",
         "junk3": {"state": {"_dom_classes": ["scalecheck-q-q9"], "index": 7, "_options_labels": []}},
     }}
     notebook = {"metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": state}}, "cells": []}
     assert widget_answers_in_notebook(notebook) == {"q1": "79 EFLOP/s", "q2": "BF16 dense"}
-    for broken in ({}, {"metadata": None}, {"metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": []}}}}):
+    malformed = {"metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": []}}}}
+    for broken in ({}, {"metadata": None}, malformed):
         assert widget_answers_in_notebook(broken) == {}
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(notebook))
@@ -97,7 +106,8 @@ def test_answers_in_saved_widget_state(course, tmp_path):
     assert ex.choice("q2").feedback.passed
     # the side file, written later by the kernel, wins over the notebook copy
     AnswerStore(notebook=path).put("q1", "1e10")
-    assert exercises.start("99_test", strict=False, store=AnswerStore(notebook=path)).number("q1").feedback.status == "wrong"
+    box = exercises.start("99_test", strict=False, store=AnswerStore(notebook=path)).number("q1")
+    assert box.feedback.status == "wrong"
 
 
 def test_damaged_side_file_loses_nothing_else(course, tmp_path):
@@ -236,8 +246,8 @@ def test_hints_come_in_stages(course):
         assert "Hint: only one" in ex.check("p", value).text()
 
 
-WRITTEN = dict(points=2, rubric="names both readings; uses the 1,000x factor", model_answer="The like-for-like reading ...",
-               min_words=5)
+WRITTEN = dict(points=2, rubric="names both readings; uses the 1,000x factor",
+               model_answer="The like-for-like reading ...", min_words=5)
 
 
 def test_written_answer_widget_with_full_key(course, tmp_path):

@@ -72,9 +72,11 @@ def test_answer_saved_in_widget_state_survives_handing_in(copy):
     """Only the .ipynb is handed in: the answer comes from its saved widget state."""
     question, entry = _questions("number")[0]
     notebook = json.loads(copy.read_text())
-    notebook["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": {
-        "m1": {"model_name": "TextModel", "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
-               "state": {"value": f"{entry['expected']:.6g}", "_dom_classes": ["scalecheck-answer", f"scalecheck-q-{question}"]}}}}}
+    box = {"model_name": "TextModel", "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
+           "state": {"value": f"{entry['expected']:.6g}",
+                     "_dom_classes": ["scalecheck-answer", f"scalecheck-q-{question}"]}}
+    notebook["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "version_major": 2, "version_minor": 0, "state": {"m1": box}}}
     copy.write_text(json.dumps(notebook))
     rerun = nbformat.read(copy, as_version=4)
     build.execute(rerun, copy.parent, {"SCALECHECK_STRICT": "0", "SCALECHECK_NOTEBOOK": str(copy)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,19 @@ def _release_parser(release):
     finally:
         argparse.ArgumentParser.parse_args = original
     return found["parser"]
+
+
+def test_the_next_release_into_the_checkout_keeps_its_git_history(handout, tmp_path, monkeypatch):
+    checkout = tmp_path / "class-repo"
+    shutil.copytree(handout, checkout, symlinks=True)
+    (checkout / ".git").mkdir()
+    (checkout / ".git" / "HEAD").write_text("ref: refs/heads/term-1\n")
+    (checkout / "stale.txt").write_text("from an earlier release")
+    assert distribute.main(["01", "--out", str(checkout)]) == 2  # without --force nothing is touched
+    assert (checkout / "stale.txt").exists()
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the solutions' kernels import this checkout's package
+    assert distribute.main(["01", "--out", str(checkout), "--force", "--repo", "https://github.com/t/r"]) == 0
+    assert (checkout / ".git" / "HEAD").read_text() == "ref: refs/heads/term-1\n"
+    assert not (checkout / "stale.txt").exists() and (checkout / "binder" / "postBuild").is_file()
+    assert (checkout / "lessons" / "scalecheck").is_symlink() and not (checkout / "solutions").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("scalecheck-distribute-")]

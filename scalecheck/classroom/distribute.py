@@ -34,7 +34,9 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -178,9 +180,30 @@ def build(selectors: list[str], out: Path, *, repo: str = REPO_PLACEHOLDER, bran
           hub: str = HUB_PLACEHOLDER, force: bool = False, notes: list[str] | None = None) -> list[Path]:
     """The hand-out of ``selectors`` in ``out``, ready to push for nbgitpuller and Binder."""
     binder_link(repo, branch)  # a wrong address stops here, before anything is built
+    out = Path(out)
+    if (out / ".git").exists():  # the next release into the class repository's checkout: keep its history
+        if not force:
+            raise release.ReleaseError(f"{out} is a git checkout; pass --force to replace its files with this release")
+        return _rebuild_checkout(selectors, out, repo, branch, hub, notes)
     written = release.build_release(selectors, out, force=force, notes=notes)
-    extra = prepare_for_hub(Path(out), release.resolve_sets(selectors), repo=repo, branch=branch, hub=hub)
+    extra = prepare_for_hub(out, release.resolve_sets(selectors), repo=repo, branch=branch, hub=hub)
     return sorted(set(written) | set(extra))
+
+
+def _rebuild_checkout(selectors: list[str], out: Path, repo: str, branch: str, hub: str,
+                      notes: list[str] | None) -> list[Path]:
+    """Build beside the checkout, then replace everything in it but .git (release --force would delete .git)."""
+    if not (out / "RELEASE.txt").exists():
+        raise release.ReleaseError(f"{out} holds no earlier hand-out (no RELEASE.txt); refusing to replace its files")
+    with tempfile.TemporaryDirectory(prefix="scalecheck-distribute-", dir=out.parent) as scratch:
+        fresh = Path(scratch) / "release"
+        build(selectors, fresh, repo=repo, branch=branch, hub=hub, notes=notes)
+        for old in out.iterdir():
+            if old.name != ".git":
+                shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+        for new in fresh.iterdir():
+            shutil.move(str(new), str(out / new.name))
+    return sorted(p for p in out.rglob("*") if ".git" not in p.relative_to(out).parts and p.is_file())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -150,7 +150,8 @@ def test_images_are_re_encoded_and_fakes_dropped():
     fake = "iVBORw0KGgo" + "A" * 2000 + "'><script>alert(1)</script>"
     assert report.safe_image(fake) is None
     assert report.safe_image(base64.b64encode(b"<svg onload=alert(1)>").decode()) is None
-    html = report._outputs_html([{"output_type": "display_data", "data": {"image/png": fake, "text/plain": "<script>x</script>"}}])
+    data = {"image/png": fake, "text/plain": "<script>x</script>"}
+    html = report._outputs_html([{"output_type": "display_data", "data": data}])
     assert "<script" not in html
 
 
@@ -197,7 +198,8 @@ def test_the_module_runs_as_a_command():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "scalecheck.classroom.grading", "--help"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "scalecheck.classroom.grading", "--help"],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.startswith("usage: course.py grade") and not done.stderr
 
 

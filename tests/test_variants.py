@@ -40,7 +40,7 @@ def test_vary_returns_the_defaults_and_checks_the_declaration():
         with pytest.raises(params.ParamsError):
             params.vary(x=bad)
     with pytest.raises(AttributeError, match="no parameter 'nope'.*mfu"):
-        p.nope
+        p.nope  # noqa: B018 (the attribute read is what raises)
     with pytest.raises(AttributeError):
         p.mfu = 0.5
 
@@ -58,7 +58,8 @@ def test_given_source_replaces_only_the_declaration():
     assert dict(namespace["P"]) == {"a": 9, "b": 0.104}
     with pytest.raises(params.ParamsError):
         params.given_source(source, {"a": 9})
-    for bad in ("P = params.vary(a=(1, 0, 2, 1 + x))", "x = 1", "P = params.vary((1, 0, 2, 1))", "P = params.vary(a=(1, 0, 2, 1)"):
+    for bad in ("P = params.vary(a=(1, 0, 2, 1 + x))", "x = 1", "P = params.vary((1, 0, 2, 1))",
+                "P = params.vary(a=(1, 0, 2, 1)"):
         with pytest.raises(params.ParamsError):
             params.read_cell(bad)
 
@@ -69,15 +70,17 @@ def test_numbers_are_deterministic_per_student_and_differ_across_students():
     for set_name in VARIED_SETS:
         specs = variants.declared(set_name)
         assert specs, f"{set_name} declares no varied numbers"
-        drawn = [variants.student_params(set_name, s, SECRET) for s in STUDENTS]
-        assert drawn == [variants.student_params(set_name, s, SECRET) for s in STUDENTS]
-        assert len({json.dumps(d, sort_keys=True) for d in drawn}) == len(STUDENTS)
+        students = [f"s{n}" for n in range(2000, 2012)]
+        drawn = [variants.student_params(set_name, s, SECRET) for s in students]
+        assert drawn == [variants.student_params(set_name, s, SECRET) for s in students]
+        # a grid of a few dozen combinations: most students differ, some may share numbers
+        assert len({json.dumps(d, sort_keys=True) for d in drawn}) >= len(students) // 2
         for values in drawn:
             assert set(values) == set(specs)
             for name, value in values.items():
                 spec = specs[name]
                 assert value != spec.default and value in spec.grid()
-        other = [variants.student_params(set_name, s, SECRET + "x") for s in STUDENTS]
+        other = [variants.student_params(set_name, s, SECRET + "x") for s in students]
         assert other != drawn  # another secret, other numbers
 
 
@@ -195,6 +198,7 @@ def test_each_students_solution_passes_its_own_key_and_fails_anothers(set_name, 
         # strict mode also fails if the notebook's own expect() differs from the per-student key on disk
         answers[student] = _run_solution_for(set_name, variants.student_params(set_name, student, SECRET),
                                              key_dir, monkeypatch)
+    compared = 0
     for student in STUDENTS:
         own = {r.question: r.status for r in scoring.score(answers[student], {}, keys[student], 0.5)}
         assert all(status in ("correct", "manual") for status in own.values()), own
@@ -203,12 +207,14 @@ def test_each_students_solution_passes_its_own_key_and_fails_anothers(set_name, 
                 theirs = {r.question: r.status for r in scoring.score(answers[student], {}, keys[other], 0.5)}
                 # a small grid may give two students the same number for one question: only the
                 # questions whose numbers differ must fail
-                differ = [q for q in varied if not math.isclose(keys[student][q]["expected"], keys[other][q]["expected"],
-                                                               rel_tol=3 * keys[other][q]["rel_tol"])]
-                assert differ and all(theirs[q] != "correct" for q in differ), (student, other, theirs)
+                differ = [q for q in varied if abs(keys[student][q]["expected"] - keys[other][q]["expected"])
+                          > 1.5 * keys[other][q]["rel_tol"] * abs(keys[other][q]["expected"])]
+                compared += bool(differ)
+                assert all(theirs[q] != "correct" for q in differ), (student, other, theirs)
                 assert all(theirs[q] == own[q] for q in theirs if q not in varied)
         default = {r.question: r.status for r in scoring.score(answers[student], {}, base, 0.5)}
         assert all(default[q] != "correct" for q in varied)  # the public solution's numbers are not theirs
+    assert compared >= len(STUDENTS)  # most pairs of students differ in a varied answer
 
 
 # -- the class release: one hand-out per student ------------------------------
@@ -289,3 +295,26 @@ def test_release_options_are_checked(class_release, tmp_path, capsys):
                          "--variant-secret-file", str(class_release["secret"])]) == 2
     assert "missing column" in capsys.readouterr().err
     assert not any((tmp_path / name).exists() for name in "abc")
+
+
+@pytest.mark.parametrize("set_name", VARIED_SETS)
+def test_the_public_answer_is_never_right_for_a_variant(set_name):
+    """Each parameter moved alone over its whole grid: the default's answer never passes a variant's key."""
+    from scalecheck.classroom.grading import scoring
+
+    base = base_key(set_name)
+    specs = variants.declared(set_name)
+    defaults = {name: spec.default for name, spec in specs.items()}
+    public_answers = {q: {"t": "num", "v": repr(e["expected"])} for q, e in base.items() if e["kind"] == "number"}
+    checked = 0
+    for name, spec in specs.items():
+        for value in spec.grid():
+            if value == spec.default:
+                continue
+            key = variants.key_entries(set_name, {**defaults, name: value})
+            moved = [q for q in public_answers if key[q]["expected"] != base[q]["expected"]]
+            assert moved, (name, value)
+            results = {r.question: r.status for r in scoring.score(public_answers, {}, key, 0.5)}
+            assert all(results[q] != "correct" for q in moved), (name, value, results)
+            checked += 1
+    assert checked >= 8

@@ -35,8 +35,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scalecheck.exercise.keys import write_atomic
 from scalecheck.core.paths import PACKAGE_DIR
+from scalecheck.exercise.keys import write_atomic
 
 COURSE_ROOT = PACKAGE_DIR.parent
 # Files of the course root that every hand-out carries
@@ -279,9 +279,11 @@ def personalise(handout: Path, sets: list[str], student_id: str, secret: str, co
             continue
         path = handout / "exercises" / f"{name}.ipynb"
         notebook = nbformat.read(path, as_version=4)
-        cells = [c for c in notebook.cells if c.cell_type == "code" and paramsmod.PARAMETERS_TAG in c.metadata.get("tags", [])]
+        cells = [c for c in notebook.cells
+                 if c.cell_type == "code" and paramsmod.PARAMETERS_TAG in c.metadata.get("tags", [])]
         if len(cells) != 1:
-            raise ReleaseError(f"{name}: the exercises notebook needs one cell tagged 'parameters' (found {len(cells)})")
+            raise ReleaseError(f"{name}: the exercises notebook needs one cell tagged 'parameters' "
+                               f"(found {len(cells)})")
         cells[0].source = paramsmod.given_source(cells[0].source, values)
         _write_notebook(notebook, path)
         written[name] = values
@@ -289,7 +291,8 @@ def personalise(handout: Path, sets: list[str], student_id: str, secret: str, co
 
 
 def build_class_release(selectors: list[str], out: Path, roster_path: Path, secret_path: Path,
-                        course_root: Path = COURSE_ROOT, force: bool = False, notes: list[str] | None = None) -> list[Path]:
+                        course_root: Path = COURSE_ROOT, force: bool = False,
+                        notes: list[str] | None = None) -> list[Path]:
     """One hand-out per rostered student (``out/<id>/``), each with the student's numbers."""
     from scalecheck.classroom import variants
     from scalecheck.classroom.grading import roster as rostermod

@@ -201,9 +201,11 @@ def _entries_for(set_name: str, course_root: str, values_json: str) -> str:
     namespace: dict[str, Any] = {"__name__": f"scalecheck_key_{set_name}"}
     for number, source in enumerate(key_program(cells, json.loads(values_json))):
         try:
-            exec(compile(source, f"<{set_name} key program, part {number}>", "exec"), namespace)  # the teacher's own notebook
+            # the teacher's own solutions notebook, run in the teacher's process (never a student's code)
+            exec(compile(source, f"<{set_name} key program, part {number}>", "exec"), namespace)
         except Exception as error:
-            raise VariantError(f"{set_name}: the key could not be computed ({type(error).__name__}: {error})") from error
+            raise VariantError(f"{set_name}: the key could not be computed "
+                               f"({type(error).__name__}: {error})") from error
         namespace["ex"] = recorder  # after the setup cell opened the set: record instead of showing widgets
     return json.dumps(recorder.entries)
 

@@ -7,7 +7,9 @@ A solutions notebook lists them in one code cell tagged ``parameters``::
     P = params.vary(grok2_mfu=(0.30, 0.25, 0.38, 0.01))   # (default, low, high, step)
 
 ``vary`` returns the defaults (today's numbers, the ones the public course and
-its committed key use). The question's text names the parameter, its solution
+its committed key use). Choose a step that moves the answer by more than the
+question's tolerance, so that a neighbouring variant's answer (or the public
+solution's) is never judged right (tests/test_variants.py checks it). The question's text names the parameter, its solution
 and its hidden key cell compute from ``P.grok2_mfu``, so a different number
 gives a different, still self-consistent, question.
 
@@ -25,9 +27,9 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 PARAMETERS_TAG = "parameters"
 MAX_GRID = 10_000  # values one parameter may take; a larger grid is an author's mistake
@@ -123,7 +125,8 @@ class Params(Mapping):
 
     def _repr_markdown_(self) -> str:
         rows = "".join(f"| `{k}` | {v!r} |\n" for k, v in self._values.items())
-        return "**Your numbers for this set** (use them where a question names them)\n\n| name | value |\n|---|---|\n" + rows
+        head = "**Your numbers for this set** (use them where a question names them)\n\n"
+        return head + "| name | value |\n|---|---|\n" + rows
 
 
 def vary(**declared: tuple) -> Params:

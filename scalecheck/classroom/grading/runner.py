@@ -6,7 +6,8 @@ environment), ``run_under_watchdog`` (the cells, with a thread that kills
 the kernel when the total time is spent) and ``collect`` (problems per
 cell, the answers read back, the cells kept for the report). The read-back
 cell is ``kernel_extract.py``, sent as source. The worker's whole job
-happens inside one time budget that starts before the notebook is parsed. What it returns is validated again by the grader's
+happens inside one time budget that starts before the notebook is parsed.
+What it returns is validated again by the grader's
 main process before use or caching.
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ MAX_CELL_CHARS = 200_000
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024   # one ZeroMQ message from the kernel; larger ones drop the connection
 EXTRACT_BUDGET = 2_000_000             # bytes the grader's own read-back cell may produce
 ANSWERS_MIME = "application/x-scalecheck-answers+json"
+OUTPUT_DROPPED = "[further output dropped: the grader's output limit was reached]\n"
 MAX_REPORT_CELLS = 400                 # cells kept for the feedback report (and the cache)
 MAX_REPORT_CHARS = 3_000_000
 
@@ -67,7 +69,8 @@ def parse_notebook(raw: bytes) -> tuple[dict | None, str]:
         document = json.loads(text)
     except ValueError as error:
         message = getattr(error, "msg", str(error))
-        return None, f"not a valid notebook: the JSON does not parse ({message} at line {getattr(error, 'lineno', '?')})"
+        line = getattr(error, "lineno", "?")
+        return None, f"not a valid notebook: the JSON does not parse ({message} at line {line})"
     except RecursionError:
         return None, "not a valid notebook: the JSON is nested too deep"
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
@@ -179,7 +182,7 @@ def _capped_client_class():
                         from nbformat.v4 import new_output
 
                         cell.outputs.append(new_output("stream", name="stderr",
-                                                       text="[further output dropped: the grader's output limit was reached]\n"))
+                                                       text=OUTPUT_DROPPED))
                     return None
             try:
                 return super().process_message(msg, cell, cell_index)
@@ -339,7 +342,8 @@ def _client(job: Job, limit: Limits, remaining: float):
     manager.kernel_uid = job.uid
     client = CappedClient(
         job.notebook, km=manager, timeout=limit.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
-        error_on_timeout={"ename": "TimeoutError", "evalue": f"the cell ran longer than {limit.cell_timeout_s} s and was stopped"},
+        error_on_timeout={"ename": "TimeoutError",
+                          "evalue": f"the cell ran longer than {limit.cell_timeout_s} s and was stopped"},
         record_timing=False, store_widget_state=False, resources={"metadata": {"path": job.start_in}},
         startup_timeout=int(min(120, remaining)), ipython_hist_file=":memory:", shutdown_kernel="immediate",
     )

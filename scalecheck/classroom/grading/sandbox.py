@@ -182,7 +182,8 @@ def check_available() -> str:
         uid = sandbox_uid(0)
         command = kernel_command(course=f"{folder}/course", handin=f"{folder}/handin", ipc_dir=f"{folder}/ipc", uid=uid,
                                  limits=SandboxLimits(),
-                                 kernel_argv=[sys.executable, "-P", "-c", "import os, ipykernel, zmq; print(os.getuid())"])
+                                 kernel_argv=[sys.executable, "-P", "-c",
+                                              "import os, ipykernel, zmq; print(os.getuid())"])
         try:
             probe = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd="/")
         except (OSError, subprocess.TimeoutExpired) as error:
@@ -190,10 +191,12 @@ def check_available() -> str:
     if probe.returncode != 0:
         detail = (probe.stderr.strip().splitlines() or ["no message"])[-1][:300]
         hint = ("unprivileged user namespaces seem disabled: run the grader as root, or enable them "
-                "(sudo sysctl kernel.unprivileged_userns_clone=1 on Debian; kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 24.04)"
-                if not is_root() and ("namespace" in detail or "uid map" in detail or "Operation not permitted" in detail)
+                "(sudo sysctl kernel.unprivileged_userns_clone=1 on Debian; "
+                "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 24.04)"
+                if not is_root() and any(w in detail for w in ("namespace", "uid map", "Operation not permitted"))
                 else "a Python the sandboxed uid cannot read (e.g. installed under a private home) also causes this")
-        raise SandboxUnavailable(f"a sandboxed test kernel failed to start: {detail}; {hint}; or pass --unsafe-no-sandbox")
+        raise SandboxUnavailable(f"a sandboxed test kernel failed to start: {detail}; {hint}; "
+                                 "or pass --unsafe-no-sandbox")
     if is_root() and probe.stdout.strip() == "0":
         raise SandboxUnavailable("the sandboxed test process still ran as root; refusing to grade")
     kind = f"bubblewrap, uid {UID_BASE}+n" if is_root() else "bubblewrap in a user namespace"

@@ -63,7 +63,8 @@ def validate_encoded(value: Any, allow_func: bool = True) -> dict | None:
         size = value.get("len")
         return {"t": "obj", "type": re.sub(r"\W", "", _text(value.get("type"), 40)) or "object",
                 "len": size if isinstance(size, int) and not isinstance(size, bool) and 0 <= size < 10 ** 12 else None}
-    if kind == "func" and allow_func and isinstance(value.get("outputs"), list) and len(value["outputs"]) <= MAX_OUTPUTS:
+    outputs = value.get("outputs")
+    if kind == "func" and allow_func and isinstance(outputs, list) and len(outputs) <= MAX_OUTPUTS:
         outputs = [validate_encoded(o, allow_func=False) for o in value["outputs"]]
         return {"t": "func", "outputs": [o if o is not None else {"t": "error", "v": "unreadable"} for o in outputs]}
     return None
@@ -205,8 +206,7 @@ def score(answers: dict[str, Any], saved: dict[str, Any], key_entries: dict[str,
             feedback = Feedback(question, "invalid", f"could not be judged ({type(error).__name__})")
         if question in answers and answers[question].get("t") == "error" and feedback.status == "unanswered":
             feedback = Feedback(question, "invalid", "Your answer could not be read back from the notebook.")
-        earned = checks.points_earned(feedback.status, max_points, close_credit) if hasattr(checks, "points_earned") else (
-            max_points if feedback.status == "correct" else max_points * close_credit if feedback.status == "close" else 0.0)
+        earned = checks.points_earned(feedback.status, max_points, close_credit)
         results.append(QuestionResult(question, feedback.status, round(earned, 4), max_points, shown,
                                       str(feedback.message)[:2000], str(feedback.hint or "")[:2000], kind))
     return results

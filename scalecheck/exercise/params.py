@@ -9,9 +9,10 @@ A solutions notebook lists them in one code cell tagged ``parameters``::
 ``vary`` returns the defaults (today's numbers, the ones the public course and
 its committed key use). Choose a step that moves the answer by more than the
 question's tolerance, so that a neighbouring variant's answer (or the public
-solution's) is never judged right (tests/test_variants.py checks it). The question's text names the parameter, its solution
-and its hidden key cell compute from ``P.grok2_mfu``, so a different number
-gives a different, still self-consistent, question.
+solution's) is never judged right (tests/test_variants.py checks it). The
+question's text names the parameter, its solution and its hidden key cell
+compute from ``P.grok2_mfu``, so a different number gives a different, still
+self-consistent, question.
 
 A class hand-out built with ``course.py release --roster ... --variant-secret-file ...``
 holds, in that cell, one student's own numbers instead::

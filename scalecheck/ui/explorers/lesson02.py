@@ -42,7 +42,8 @@ def power_text(n_gpus, gpu_board_w, server_overhead_w, network_w, pue) -> str:
             raise ValueError("the facility needs at least one GPU drawing some power")
     except (TypeError, ValueError) as error:
         return f"cannot build this facility: {error}"
-    lines = [f"{n_gpus:,} GPUs at {gpu_board_w} W + {server_overhead_w} W server + {network_w} W network, PUE {pue:.2f}"]
+    lines = [f"{n_gpus:,} GPUs at {gpu_board_w} W + {server_overhead_w} W server + {network_w} W network, "
+             f"PUE {pue:.2f}"]
     lines += [f"{cluster.POWER_PART_LABELS[part]}: {mw:,.1f} MW" for part, mw in parts_mw.items()]
     lines.append(f"facility: {total_mw:,.1f} MW = {total_mw * 1e3 / n_gpus:.2f} kW per GPU all-in; "
                  f"{total_mw / 130:.2f}x the 130 MW claim, {total_mw / 150:.2f}x the 150 MW claim")
@@ -58,7 +59,8 @@ def battery_text(load_mw, swing_pct, cover_s) -> str:
     except (TypeError, ValueError) as error:
         return f"cannot size the battery: {error}"
     return (f"swing {swing_pct}% of {load_mw} MW, covered for {cover_s:,.1f} s\n"
-            f"battery power: {need.power_w / 1e6:,.1f} MW ({need.power_w / MEGAPACKS_W:.2f}x the 150 MW of Megapacks reported)\n"
+            f"battery power: {need.power_w / 1e6:,.1f} MW "
+            f"({need.power_w / MEGAPACKS_W:.2f}x the 150 MW of Megapacks reported)\n"
             f"battery energy: {need.energy_wh / 1e6:,.3f} MWh")
 
 
@@ -96,7 +98,8 @@ def power(n_gpus: int = 100_000, gpu_board_w: int = 700, server_overhead_w: int 
         ax.set_xlim(-1.4, 1.3)
         ax.set_xticks([])
         ax.grid(False)  # fewer artists to draw on every move
-        decorate(ax, ylabel="facility power (MW)", source="Overheads: SemiAnalysis 2024; lines: sources 001-003, Epoch AI.")
+        decorate(ax, ylabel="facility power (MW)",
+                 source="Overheads: SemiAnalysis 2024; lines: sources 001-003, Epoch AI.")
 
     def update(n_gpus, gpu_board_w, server_overhead_w, network_w, pue):
         text = power_text(n_gpus, gpu_board_w, server_overhead_w, network_w, pue)

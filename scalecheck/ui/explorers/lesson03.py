@@ -82,13 +82,17 @@ def training_run(chip_format: str = "H100, dense BF16", n_gpus: int = 15_000, mf
     import ipywidgets as widgets
 
     controls = {
-        "chip_format": widgets.Dropdown(options=list(CHIP_FORMATS), value=chip_format, description="chip and number format"),
+        "chip_format": widgets.Dropdown(options=list(CHIP_FORMATS), value=chip_format,
+                                        description="chip and number format"),
         "n_gpus": widgets.IntSlider(value=n_gpus, min=1_000, max=200_000, step=1_000, description="GPUs"),
         "mfu": widgets.FloatSlider(value=mfu, min=0.05, max=0.7, step=0.01, description="MFU (share of peak)"),
         "days": widgets.IntSlider(value=days, min=5, max=200, step=1, description="duration (days)"),
-        "spread": widgets.FloatSlider(value=spread, min=1.0, max=2.0, step=0.05, description="uncertainty (x/÷ factor)"),
-        "rent_usd": widgets.FloatSlider(value=rent_usd, min=0.5, max=12.0, step=0.25, description="rent (USD per GPU-hour)"),
-        "capex_k_usd": widgets.IntSlider(value=capex_k_usd, min=10, max=100, step=1, description="IT capex (kUSD per GPU)"),
+        "spread": widgets.FloatSlider(value=spread, min=1.0, max=2.0, step=0.05,
+                                      description="uncertainty (x/÷ factor)"),
+        "rent_usd": widgets.FloatSlider(value=rent_usd, min=0.5, max=12.0, step=0.25,
+                                        description="rent (USD per GPU-hour)"),
+        "capex_k_usd": widgets.IntSlider(value=capex_k_usd, min=10, max=100, step=1,
+                                         description="IT capex (kUSD per GPU)"),
         "compare": widgets.Dropdown(options=list(COMPARISONS), value=compare, description="compare with (Epoch)"),
     }
     for control in controls.values():

@@ -55,7 +55,8 @@ def allocator_text(split: Split, law_name: str, alpha, beta, tokens_multiple) ->
     best, mine = split.best, split.mine
     a, _ = scaling.allocation_exponents(split.law)
     return "\n".join([
-        f"budget {split.flop:.3g} FLOP; E, A, B from {law_name}; alpha {alpha:.3f}, beta {beta:.3f} (N_opt ~ C^{a:.2f})",
+        f"budget {split.flop:.3g} FLOP; E, A, B from {law_name}; alpha {alpha:.3f}, beta {beta:.3f} "
+        f"(N_opt ~ C^{a:.2f})",
         f"compute-optimal: N = {scaling.count_text(best.n_params)}, D = {scaling.count_text(best.n_tokens)}, "
         f"{best.tokens_per_param:.1f} tokens/param, loss {best.loss_nats:.3f} nats/token",
         f"your choice ({tokens_multiple:.3g}x the optimal tokens/param): N = {scaling.count_text(mine.n_params)}, "
@@ -91,8 +92,9 @@ def allocator(law_name: str = scaling.BESIROGLU_2024.name, alpha: float | None =
                                       description="β (exponent on D)", readout_format=".3f", style=style)
     budget_slider = widgets.FloatSlider(value=log10_flop, min=19, max=27, step=0.1, description="budget: log₁₀ of FLOP",
                                         readout_format=".1f", style=style)
-    multiple_slider = widgets.FloatLogSlider(value=tokens_multiple, base=10, min=-1, max=3, step=0.1, readout_format=".3g",
-                                             description="tokens/param, as a multiple of the optimum", style=style)
+    multiple_slider = widgets.FloatLogSlider(value=tokens_multiple, base=10, min=-1, max=3, step=0.1,
+                                             readout_format=".3g", style=style,
+                                             description="tokens/param, as a multiple of the optimum")
 
     def reset_exponents(change):
         """Choosing a paper resets α and β to that paper's values."""
@@ -104,7 +106,8 @@ def allocator(law_name: str = scaling.BESIROGLU_2024.name, alpha: float | None =
     with matplotlib.rc_context(STYLE):  # the course style, even where setup_notebook() was not called
         figure = new_blit_figure(figsize=(6.4, 2.9), dpi=80)
         ax = figure.add_subplot()
-        figure.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.27)  # margins set once: no layout work per update
+        # margins set once: no layout work per update
+        figure.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.27)
         isoflop_line, = ax.plot(RELATIVE_N, RELATIVE_N, color="tab:blue", lw=2, label="iso-FLOP curve")
         optimum_marker, = ax.plot([1], [1], "o", color="tab:red", ms=8, label="compute-optimal")
         choice_marker, = ax.plot([1], [1], "s", color="tab:green", ms=7, label="your choice")

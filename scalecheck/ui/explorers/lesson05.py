@@ -71,13 +71,15 @@ def extrapolation(bootstrap_laws: scaling.LossLaw | None = None, data_flop_range
     flop_range = chinchilla_flop_range() if data_flop_range is None else data_flop_range
     bands = fan_bands(laws)
     quantity_picker = widgets.Dropdown(options=list(FAN_QUANTITIES), value=quantity, description="show")
-    budget_slider = widgets.FloatSlider(value=log10_flop, min=18, max=28, step=0.25, description="budget: log₁₀ of FLOP",
-                                        readout_format=".2f", style={"description_width": "initial"})
+    budget_slider = widgets.FloatSlider(value=log10_flop, min=18, max=28, step=0.25,
+                                        description="budget: log₁₀ of FLOP", readout_format=".2f",
+                                        style={"description_width": "initial"})
 
     with matplotlib.rc_context(STYLE):  # the course style, even where setup_notebook() was not called
         figure = new_blit_figure(figsize=(6.4, 2.9), dpi=80)
         ax = figure.add_subplot()
-        figure.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.27)  # margins set once: no layout work per update
+        # margins set once: no layout work per update
+        figure.subplots_adjust(left=0.12, right=0.97, top=0.95, bottom=0.27)
         ax.axvspan(*np.log10(flop_range), color="0.88")
         shading = {name: ax.fill_between(FAN_LOG10_FLOP, band[0], band[2], color="tab:blue", alpha=0.25, visible=False)
                    for name, band in bands.items()}

@@ -155,6 +155,15 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} [{min(values):.2f}-{max(values):.2f}] (n={len(values)})"
 
 
+def _twice(run, *args):
+    """A run, once more if the first failed (e.g. a kernel port taken by another process on a busy machine)."""
+    try:
+        return run(*args)
+    except Exception as error:
+        print(f"  (retrying after {type(error).__name__}: {str(error).splitlines()[0][:100] if str(error) else ''})", flush=True)
+        return run(*args)
+
+
 def course_bench(paths: list[Path], rounds: int, floor_every: int) -> dict:
     """Interleaved rounds: a floor run beside every `floor_every`-th notebook, the order of each
     pair and of the notebooks alternating between rounds, so drifting load hits both alike.
@@ -167,12 +176,12 @@ def course_bench(paths: list[Path], rounds: int, floor_every: int) -> dict:
         for position, path in enumerate(order):
             with_floor = position % floor_every == 0
             if with_floor and (position // floor_every + number) % 2 == 0:
-                floors.append(floor_seconds())
-            seconds = run_notebook(path, probe=False)["seconds"]
+                floors.append(_twice(floor_seconds))
+            seconds = _twice(run_notebook, path, False)["seconds"]
             course += seconds
             notebook_seconds[str(path.relative_to(ROOT))].append(seconds)
             if with_floor and (position // floor_every + number) % 2 == 1:
-                floors.append(floor_seconds())
+                floors.append(_twice(floor_seconds))
         floor = statistics.median(floors)
         per_round.append({"course_s": course, "floor_s": floor, "ratio": course / (floor * len(paths)),
                           "floors": floors, "load_start": loads[-1], "load_end": load_now()})

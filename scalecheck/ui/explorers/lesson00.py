@@ -20,6 +20,7 @@ from scalecheck.ui.widgets import Explorer
 
 ANY = "(any)"
 TABLE_ROWS = 25
+TABLE_COLUMNS = ("claim_id", "speaker", "paraphrase", "verdict", "confidence")
 FILTER_COLUMNS = (("topic", "topic"), ("source", "source_id"), ("speaker", "speaker"), ("verdict", "verdict"),
                   ("confidence", "confidence"))
 
@@ -60,10 +61,9 @@ def verdict_shares(chosen: pd.DataFrame, verdicts: list[str]) -> np.ndarray:
 def claims_table_html(chosen: pd.DataFrame, limit: int = TABLE_ROWS) -> str:
     """The first ``limit`` matching claims as an HTML table (every value escaped), and how many more there are."""
     shown = chosen.head(limit)
-    rows = "".join(
-        f"<tr><td>{escape(str(r.claim_id))}</td><td>{escape(str(r.speaker))}</td><td>{escape(str(r.paraphrase))}</td>"
-        f"<td>{escape(str(r.verdict))}</td><td>{escape(str(r.confidence))}</td></tr>"
-        for r in shown.itertuples())
+    # plain lists of the five shown columns: itertuples over every column costs ~10 ms an update
+    values = shown[list(TABLE_COLUMNS)].astype(str).to_numpy().tolist()
+    rows = "".join("<tr>" + "".join(f"<td>{escape(value)}</td>" for value in row) + "</tr>" for row in values)
     more = f"<p>... and {len(chosen) - len(shown)} more</p>" if len(chosen) > len(shown) else ""
     return (f"<table style='font-size:85%'><tr><th>id</th><th>speaker</th><th>claim</th>"
             f"<th>verdict</th><th>conf.</th></tr>{rows}</table>{more}")
@@ -82,6 +82,8 @@ def claims_explorer(claims: pd.DataFrame | None = None) -> Explorer:
     import ipywidgets as widgets
 
     claims = ledger.load_claims() if claims is None else claims
+    # only the columns the filter and the table read: every filtering step copies each column
+    claims = claims[[*dict.fromkeys([column for _, column in FILTER_COLUMNS] + ["relations", *TABLE_COLUMNS])]]
     verdicts = verdict_order(claims)
     colours = [ledger.VERDICT_COLOURS.get(verdict, "0.5") for verdict in verdicts]  # as on the claim cards
     controls = {

@@ -150,7 +150,8 @@ def scenario_summary(z, mode: str, show: str, ranges: dict, years=YEARS) -> dict
     inputs = fc.scenario_inputs(z, scaled, mode=mode)
     paths = fc.scenario_paths(inputs, years)
     stock = scaled.get("stock_tokens", fc.default_ranges()["stock_tokens"])
-    return {"inputs": inputs, "paths": paths, "band": fc.bands(paths[show]), "stock": stock,
+    bands = {key: fc.bands(paths[key]) for key in QUANTITIES}  # once each: the readout quotes all four
+    return {"inputs": inputs, "paths": paths, "bands": bands, "band": bands[show], "stock": stock,
             "reference": reference_path(show, stock, years),
             "growth": uncertainty.interval_90(inputs["effective_compute_growth"]),
             "wall": uncertainty.interval_90(fc.wall_years(inputs))}
@@ -172,8 +173,8 @@ def _watts(value) -> str:
     return units.format_si(value, "W")
 
 
-def _readout_line(label, paths, fmt, extra="") -> str:
-    low, median, high = fc.bands(paths)
+def _readout_line(label, bands, fmt, extra="") -> str:
+    low, median, high = bands
     return (f"{label:<16} 2030: {fmt(median[5])} (90%: {fmt(low[5])} to {fmt(high[5])}); "
             f"2035: {fmt(median[10])} (90%: {fmt(low[10])} to {fmt(high[10])}){extra}")
 
@@ -186,12 +187,12 @@ def scenario_readout(summary: dict, mode: str) -> str:
     unused = "spend growth" if mode == "trend" else "compute growth"
     return "\n".join([
         f"compute grows x{growth[1]:.2f} a year (90%: {growth[0]:.2f}-{growth[2]:.2f}); not used in this view: {unused}",
-        _readout_line("compute (FLOP)", paths["flop"], _flop),
-        _readout_line("cost", paths["cost_usd"], _usd,
+        _readout_line("compute (FLOP)", summary["bands"]["flop"], _flop),
+        _readout_line("cost", summary["bands"]["cost_usd"], _usd,
                       f"; median 2035 = {100 * cost_2035 / agi.WORLD_GDP_2025_USD_PER_YR:.1f}% of 2025 world GDP"),
-        _readout_line("power", paths["power_w"], _watts,
+        _readout_line("power", summary["bands"]["power_w"], _watts,
                       f"; median 2035 = {100 * power_2035 / humanity_w:.1f}% of humanity's energy use"),
-        _readout_line("data (tokens)", paths["tokens"], _tokens,
+        _readout_line("data (tokens)", summary["bands"]["tokens"], _tokens,
                       f"; passes the stock in {wall[1]:.1f} (90%: {wall[0]:.1f}-{wall[2]:.1f})"),
     ])
 

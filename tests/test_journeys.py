@@ -45,8 +45,6 @@ VENV = Path(os.environ.get("SCALECHECK_VENV", ROOT / ".venv"))
 
 expect, sync_playwright = require_playwright()
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Only what makes a headless run deterministic; the course's own settings (saved widget
 # state, the Ctrl+S extension) come from `course.py lab` itself.
 TEST_USER_SETTINGS = {
@@ -131,13 +129,11 @@ class CourseLab:
         self.log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture
+def browser(chromium):
+    """The run's Chromium (conftest.py)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    return chromium
 
 
 @pytest.fixture

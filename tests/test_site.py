@@ -24,7 +24,6 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _load_builder():
@@ -217,30 +216,16 @@ def test_no_page_holds_answer_key_material(site):
         assert "BEGIN HIDDEN TESTS" not in content and "ex.expect(" not in content
 
 
-def _browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("SCALECHECK_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (SCALECHECK_REQUIRE_BROWSER) but /usr/bin/chromium is missing")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    return sync_playwright()
-
-
 @pytest.fixture(scope="module")
-def browser_page(server):
-    with _browser() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                  "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        outside: list[str] = []
-        page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"),
-                   lambda route: (outside.append(route.request.url), route.abort()))
-        page.outside_requests = outside
-        yield page
-        browser.close()
+def browser_page(server, chromium):
+    """A page of the run's Chromium (conftest.py) that may fetch only from 127.0.0.1."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"),
+               lambda route: (outside.append(route.request.url), route.abort()))
+    page.outside_requests = outside
+    yield page
+    page.close()
 
 
 def _open(page, url: str) -> list[str]:

@@ -254,6 +254,7 @@ def test_class_release_gives_each_student_their_own_numbers(class_release):
         exec(cell.source, namespace)
         assert dict(namespace["P"]) == variants.student_params(set_name, student, SECRET)
         assert "params.given(" in cell.source and "vary(" not in cell.source
+        assert "numbers drawn for you" in (out / folder / "README.md").read_text(encoding="utf-8")
 
 
 def test_class_release_reveals_neither_the_secret_nor_a_key(class_release):

@@ -320,6 +320,11 @@ def build_class_release(selectors: list[str], out: Path, roster_path: Path, secr
                 numbers = personalise(target, sets, student.key, secret, course_root)
             except (variants.VariantError, ValueError) as error:
                 raise ReleaseError(f"student {student.key}: {error}") from None
+            if numbers:
+                with open(target / "README.md", "a", encoding="utf-8") as readme:
+                    readme.write(f"\nThis copy is yours: exercise sets {', '.join(sorted(numbers))} hold numbers "
+                                 "drawn for you (the cell under 'Your numbers'). Answer with them; other students "
+                                 "have others.\n")
             rows.append([student.key, student.name, folders[student.key], "; ".join(sorted(numbers))])
     with open(out / "students.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)

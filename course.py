@@ -171,6 +171,9 @@ def commands() -> dict[str, tuple[str, object]]:
         available["release"] = ("teachers: build a hand-out without keys or solutions, e.g.\n"
                                 "              release 01 02 --out handout/   (release --help for options)",
                                 lambda extra: run_module("scalecheck.classroom.release", extra))
+        available["distribute"] = ("teachers: a hand-out as its own repository folder for JupyterHub (nbgitpuller) or\n"
+                                   "              Binder, e.g. distribute 01 02 --out class-release/ (docs/distribute.md)",
+                                   lambda extra: run_module("scalecheck.classroom.distribute", extra))
     if (ROOT / "scalecheck" / "classroom" / "grading").is_dir():
         available["grade"] = ("teachers: grade a folder of submissions, e.g.\n"
                               "              grade submissions/ --out grades/   (grade --help for options and outputs)",

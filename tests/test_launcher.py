@@ -162,11 +162,18 @@ def test_handout_holds_nothing_secret_or_teacher_only(handout):
     assert not (out / "docs" / "capstone_rubric.md").exists()
 
 
+def test_handout_environment_installs_the_course_but_no_test_tools(handout):
+    environment = (handout["out"] / "environment.yml").read_text(encoding="utf-8")
+    assert "jupyterlab==" in environment and "numpy==" in environment
+    for tool in ("pytest", "nbval", "hypothesis", "playwright", "ruff"):
+        assert tool not in environment, tool
+
+
 def test_handout_launcher_offers_only_what_works_there(handout):
     result = _run(handout["out"], "--help")
     assert result.returncode == 0
     assert "\n  lab " in result.stdout and "\n  progress " in result.stdout
-    for missing in ("test", "release", "grade"):
+    for missing in ("test", "release", "grade", "distribute"):
         assert f"\n  {missing} " not in result.stdout
     assert _run(handout["out"], "test").returncode == 2
 

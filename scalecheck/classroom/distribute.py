@@ -41,47 +41,14 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from scalecheck.classroom import release
+from scalecheck.classroom.release import PYTHON, _quoted_list, conda_pins, environment_yml, learner_requirements  # noqa: F401
 from scalecheck.exercise.keys import write_atomic
 
 FIRST_LESSON = "lessons/00_welcome.ipynb"
 REPO_PLACEHOLDER = "https://github.com/OWNER/REPO"  # replaced by --repo; docs explain it
 HUB_PLACEHOLDER = "https://HUB.EXAMPLE.EDU"
-PYTHON = "3.11"  # the Python the stored outputs are made with (pyproject's pins for >= 3.11)
 # Folders whose notebooks import the package: each gets a link to it (see the module docstring)
 NOTEBOOK_FOLDERS = ("lessons", "exercises")
-
-
-def _quoted_list(pyproject: str, name: str) -> list[str]:
-    """The strings of a TOML array ``name = [...]`` (the pins are plain quoted strings)."""
-    match = re.search(rf"^{re.escape(name)}\s*=\s*\[(.*?)^\]", pyproject, re.S | re.M)
-    if not match:
-        raise release.ReleaseError(f"pyproject.toml has no {name} list")
-    # one quoted pin per line, perhaps with a comment after it
-    return [m.group(1) for line in match.group(1).splitlines() if (m := re.match(r'\s*"([^"]+)"', line))]
-
-
-def learner_requirements(pyproject: str) -> list[str]:
-    """The runtime pins and the ``lab`` extra, as written in pyproject.toml (markers kept); never ``test``."""
-    return _quoted_list(pyproject, "dependencies") + _quoted_list(pyproject, "lab")
-
-
-def conda_pins(requirements: list[str]) -> list[str]:
-    """The pins for Python 3.11 (the lines for older Pythons dropped, markers removed)."""
-    pins = []
-    for requirement in requirements:
-        spec, _, marker = requirement.partition(";")
-        if marker and "< '3.11'" in marker.replace('"', "'"):
-            continue
-        pins.append(spec.strip())
-    return pins
-
-
-def environment_yml(pins: list[str]) -> str:
-    lines = ["# The learner's environment for this hand-out (Binder, conda): the course's runtime pins and",
-             "# JupyterLab, no test tools. Written by scalecheck.classroom.distribute from pyproject.toml.",
-             "name: scalecheck-handout", "channels:", "  - conda-forge", "dependencies:", f"  - python={PYTHON}",
-             "  - pip", "  - pip:"]
-    return "\n".join(lines + [f"      - {pin}" for pin in pins]) + "\n"
 
 
 POSTBUILD = """#!/usr/bin/env bash

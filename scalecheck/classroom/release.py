@@ -40,7 +40,7 @@ from scalecheck.exercise.keys import write_atomic
 
 COURSE_ROOT = PACKAGE_DIR.parent
 # Files of the course root that every hand-out carries
-ROOT_FILES = ("pyproject.toml", "course.py", "environment.yml", "postBuild")
+ROOT_FILES = ("pyproject.toml", "course.py", "postBuild")  # plus a learner environment.yml, written
 # The package's teacher-only layer (the grader, its reports and this builder): never in a hand-out
 TEACHER_ONLY_MODULES = ("classroom",)
 # Learner pages under docs/ that lessons link to (the capstone rubric stays with the teacher)
@@ -68,6 +68,43 @@ def resolve_sets(selectors: list[str], course_root: Path = COURSE_ROOT) -> list[
             raise ReleaseError(f"no exercise set {selector!r}; known: {', '.join(known)}")
         chosen.extend(m for m in matches if m not in chosen)
     return chosen
+
+
+# The learner environment a hand-out carries (never the test tools of the course's own environment.yml)
+PYTHON = "3.11"  # the Python the stored outputs are made with (pyproject's pins for >= 3.11)
+
+
+def _quoted_list(pyproject: str, name: str) -> list[str]:
+    """The strings of a TOML array ``name = [...]`` (the pins are plain quoted strings)."""
+    match = re.search(rf"^{re.escape(name)}\s*=\s*\[(.*?)^\]", pyproject, re.S | re.M)
+    if not match:
+        raise ReleaseError(f"pyproject.toml has no {name} list")
+    # one quoted pin per line, perhaps with a comment after it
+    return [m.group(1) for line in match.group(1).splitlines() if (m := re.match(r'\s*"([^"]+)"', line))]
+
+
+def learner_requirements(pyproject: str) -> list[str]:
+    """The runtime pins and the ``lab`` extra, as written in pyproject.toml (markers kept); never ``test``."""
+    return _quoted_list(pyproject, "dependencies") + _quoted_list(pyproject, "lab")
+
+
+def conda_pins(requirements: list[str]) -> list[str]:
+    """The pins for Python 3.11 (the lines for older Pythons dropped, markers removed)."""
+    pins = []
+    for requirement in requirements:
+        spec, _, marker = requirement.partition(";")
+        if marker and "< '3.11'" in marker.replace('"', "'"):
+            continue
+        pins.append(spec.strip())
+    return pins
+
+
+def environment_yml(pins: list[str]) -> str:
+    lines = ["# The learner's environment for this hand-out (Binder, conda): the course's runtime pins and",
+             "# JupyterLab, no test tools. Written by scalecheck.classroom.release from pyproject.toml.",
+             "name: scalecheck-handout", "channels:", "  - conda-forge", "dependencies:", f"  - python={PYTHON}",
+             "  - pip", "  - pip:"]
+    return "\n".join(lines + [f"      - {pin}" for pin in pins]) + "\n"
 
 
 def copy_package(destination: Path, teacher_tools: bool = False) -> None:
@@ -231,6 +268,8 @@ def _write_common(out: Path, sets: list[str], course_root: Path) -> None:
     for name in ROOT_FILES:
         if (course_root / name).exists():
             shutil.copy2(course_root / name, out / name)
+    pins = conda_pins(learner_requirements((course_root / "pyproject.toml").read_text(encoding="utf-8")))
+    (out / "environment.yml").write_text(environment_yml(pins), encoding="utf-8")
     shutil.copytree(course_root / "tools" / "lab_settings", out / "tools" / "lab_settings")
     (out / "README.md").write_text(
         "# Course hand-out\n\n"
@@ -239,8 +278,8 @@ def _write_common(out: Path, sets: list[str], course_root: Path) -> None:
         "`python3 course.py progress` shows which questions you have answered.\n"
         "Answer in the exercises notebooks; the checks tell you whether an answer is readable and has the\n"
         "right kind of unit, and your teacher grades it later. This hand-out has no answer key and no\n"
-        "solutions. Save the notebook (Ctrl+S) and hand in the `.ipynb` file (and, if your teacher asks,\n"
-        "the `.answers.json` file beside it).\n",
+        "solutions. Save the notebook (Ctrl+S) and hand in the `.ipynb` file and the `.answers.json` file\n"
+        "beside it (it also holds the history of your checks).\n",
         encoding="utf-8",
     )
     (out / "RELEASE.txt").write_text("sets: " + " ".join(sets) + "\n", encoding="utf-8")

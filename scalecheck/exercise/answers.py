@@ -8,7 +8,7 @@ would lose it. Two copies are kept:
    notebook was never saved.
 2. The notebook file itself: JupyterLab saves widget state into the
    notebook's metadata (the course turns that setting on, see
-   ``tools/lab_settings.json``). Every answer widget carries the CSS class
+   ``tools/lab_settings/overrides.json``). Every answer widget carries the CSS class
    ``scalecheck-q-<question id>``, so the saved state says which answer is
    which. This copy travels with the notebook when it is handed in.
 

@@ -1,6 +1,6 @@
 """Answer keys: what each question expects, as JSON the checks and the grader read.
 
-A key is written by ``tools/build_exercises.py`` from the ``ex.expect(...)``
+A key is written by ``tools/build.py exercises`` from the ``ex.expect(...)``
 cells of a solutions notebook. Two files come out per exercise set:
 
 - ``solutions/keys/NN_name.json``: the full key (expected values, known

@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from scalecheck.models import cluster
 from scalecheck.core import data, hardware, uncertainty, units
+from scalecheck.models import cluster
 
 N = 100_000
 H100_W = 700.0  # NVIDIA H100 SXM datasheet TDP (data/gpu_specs.csv)

@@ -5,11 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scalecheck.core import hardware
 from scalecheck.models import datawall as dw
 from scalecheck.models import forecasts as fc
-from scalecheck.core import hardware
 from scalecheck.models import ledger
-
 
 # -- Brier score ----------------------------------------------------------------
 
@@ -152,7 +151,8 @@ def test_brier_of_the_four_statements_resolved_in_the_2026_11_ledger():
                      "001-second-site-110k-gb200", "003-second-site-110k-gb200", "001-grok-3-5-training"],
         "speaker": "x", "said_on": "2025", "resolution": "",
         "forecast_deadline": ["2024-08-31", "2024-11-30", "2025-06-30", "2025-12-31", "2025-12-31", "2025-12-31"],
-        "verdict": ["forecast-true", "forecast-false", "forecast-false", "forecast-true", "forecast-true", "forecast-false"],
+        "verdict": ["forecast-true", "forecast-false", "forecast-false",
+                    "forecast-true", "forecast-true", "forecast-false"],
         "related": ["", "", "", "003-second-site-110k-gb200", "001-second-site-110k-gb200", ""],
     })
     table = fc.resolved_forecasts(frozen)
@@ -205,7 +205,8 @@ def test_scenario_constants_match_the_package():
 
 
 def test_degenerate_ranges_give_exact_closed_form_paths():
-    ranges = {a.key: (m, m) for a, m in zip(fc.SCENARIO_ASSUMPTIONS, (4.0, 2.5, 1.3, 1.5, 1.4, 1.1, 3e14, 20.0, 1.0, 1.2))}
+    fixed = (4.0, 2.5, 1.3, 1.5, 1.4, 1.1, 3e14, 20.0, 1.0, 1.2)
+    ranges = {a.key: (m, m) for a, m in zip(fc.SCENARIO_ASSUMPTIONS, fixed)}
     inputs = fc.scenario_inputs(fc.draws(50, seed=1), ranges, mode="trend")
     years = np.arange(2025, 2036)
     paths = fc.scenario_paths(inputs, years)
@@ -264,12 +265,14 @@ def test_scenario_input_checks():
 
 def test_capstone_cites_only_claims_that_exist_and_the_rubric_adds_up(claims):
     import re
+
     from scalecheck.core import paths
 
     root = paths.course_root()
     assignment = (root / "lessons" / "10_capstone_assignment.md").read_text(encoding="utf-8")
     rubric = (root / "docs" / "capstone_rubric.md").read_text(encoding="utf-8")
-    cited = set(re.findall(r"`(\d{3}-[a-z0-9-]+)`", assignment + rubric)) | set(re.findall(r'claim\("(\d{3}-[a-z0-9-]+)"\)', assignment))
+    cited = (set(re.findall(r"`(\d{3}-[a-z0-9-]+)`", assignment + rubric))
+             | set(re.findall(r'claim\("(\d{3}-[a-z0-9-]+)"\)', assignment)))
     assert len(cited) >= 10
     assert cited <= set(claims["claim_id"]), sorted(cited - set(claims["claim_id"]))
     # the six criteria of the rubric carry the stated total
@@ -309,7 +312,8 @@ def test_a_shared_cluster_id_counts_once_and_the_ledger_wording_column_fills_gap
         "forecast_wording": ["", "", "", "hedged"],
     })
     table = fc.resolved_forecasts(frozen)
-    assert list(table["claim_id"]) == ["000-grok2-release-next-month", "002-musk-300k-b200-mid-2025", "009-new-forecast"]
+    expected = ["000-grok2-release-next-month", "002-musk-300k-b200-mid-2025", "009-new-forecast"]
+    assert list(table["claim_id"]) == expected
     assert list(table["copies"]) == [1, 2, 1]
     assert table.loc[table["claim_id"] == "009-new-forecast", "p"].item() == 0.6
     assert table.attrs["unclassified"] == []

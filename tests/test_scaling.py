@@ -8,7 +8,6 @@ import pytest
 from scalecheck.core import data
 from scalecheck.models import scaling
 
-
 # -- power laws ---------------------------------------------------------------
 
 def test_power_law_is_a_straight_line_on_log_log_axes():

@@ -9,7 +9,6 @@ from scipy import stats
 from scalecheck.core import data
 from scalecheck.models import synthetic as sy
 
-
 # -- Gaussian collapse --------------------------------------------------------
 
 def test_variance_decays_by_n_minus_1_over_n_on_average():

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from scalecheck.models import training
 from scalecheck.core import data, hardware, uncertainty
+from scalecheck.models import training
 
 H100 = hardware.peak_flop_per_s("H100", "bf16_dense")
 A100 = hardware.peak_flop_per_s("A100 40GB", "bf16_dense")

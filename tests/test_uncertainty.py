@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from scalecheck.models import cluster, datawall, training
 from scalecheck.core import arrays, uncertainty
+from scalecheck.models import cluster, datawall, training
 
 
 def test_one_implementation_shared_by_every_lesson():

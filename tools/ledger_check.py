@@ -278,7 +278,7 @@ def check_across_rows(claims: pd.DataFrame, sources: pd.DataFrame, problems: lis
                 problems.append(f"claims ({cid}): resolves {other}, which is not a forecast")
     # a statement counted once has one outcome
     outcomes: dict[str, set[str]] = {}
-    for cid, r in rows.items():
+    for r in rows.values():
         if _text(r["verdict"]) in ledger.FORECAST_VERDICTS:
             outcomes.setdefault(_text(r["cluster_id"]), set()).add(_text(r["verdict"]))
     for cluster, verdicts in sorted(outcomes.items()):
@@ -329,7 +329,8 @@ def validate(sources: pd.DataFrame, claims: pd.DataFrame, seeds: Path | None | s
     when no folder is reachable (pass ``None`` to skip them on purpose).
     """
     problems: list[str] = []
-    for name, table, required in (("sources", sources, ledger.SOURCE_COLUMNS), ("claims", claims, ledger.CLAIM_COLUMNS)):
+    tables = (("sources", sources, ledger.SOURCE_COLUMNS), ("claims", claims, ledger.CLAIM_COLUMNS))
+    for name, table, required in tables:
         missing = [c for c in required if c not in table.columns]
         if missing:
             problems.append(f"{name}: missing columns {missing}")

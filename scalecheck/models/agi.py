@@ -40,7 +40,8 @@ WORLD_REAL_GROWTH_2024 = 0.033
 
 #: Humanity's primary energy use in 2024, Energy Institute Statistical Review of World Energy 2025: 592 EJ
 HUMANITY_PRIMARY_ENERGY_2024_J = 592e18
-#: Total solar irradiance at Earth's distance (W/m^2), as used by Karl & Trenberth 2003 (BioNumbers 100943) and server-sky.com
+#: Total solar irradiance at Earth's distance (W/m^2), as used by Karl & Trenberth 2003
+#: (BioNumbers 100943) and server-sky.com
 SOLAR_CONSTANT_W_PER_M2 = 1361.0
 #: Earth's mean radius (m)
 EARTH_RADIUS_M = 6.371e6
@@ -383,7 +384,8 @@ DEFINITIONS: dict[str, Definition] = {d.key: d for d in (
         unit="%",
         today=91.9,
         today_note=("91.9% by Gemini 3 Pro, reported by Google at its launch on 18 Nov 2025 (vendor figure; "
-                    "confidence M); earlier: OpenAI o1 78.0% (12 Sep 2024), GPT-4 39% on the full set (Rein et al. 2023)"),
+                    "confidence M); earlier: OpenAI o1 78.0% (12 Sep 2024), GPT-4 39% on the full set "
+                    "(Rein et al. 2023)"),
         thresholds=(("34% (skilled non-experts, full set)", 34.0), ("65% (PhD experts, full set)", 65.0),
                     ("69.7% (PhD experts on Diamond, per OpenAI)", 69.7), ("100%", 100.0)),
         default_threshold=69.7,
@@ -416,7 +418,8 @@ DEFINITIONS: dict[str, Definition] = {d.key: d for d in (
         thresholds=(("half of the families", 50.0), ("most (75%)", 75.0), ("all", 100.0)),
         default_threshold=100.0,
         gap_kind="points",
-        settled_by="the same model, not one stack per task, evaluated across every family (Morris et al.'s 'general' column)",
+        settled_by="the same model, not one stack per task, evaluated across every family "
+                   "(Morris et al.'s 'general' column)",
     ),
 )}
 

@@ -13,17 +13,17 @@ checks come from :mod:`scalecheck.core.arrays`.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from scalecheck.core import hardware, units
 from scalecheck.core.arrays import float_or_array, non_negative_array, positive_array
+
 # Monte Carlo helpers introduced in this lesson; they live in uncertainty.py
 from scalecheck.core.uncertainty import interval_90, lognormal_from_range, standard_normal_draws  # noqa: F401
-
 
 #: The four parts of a facility's power, bottom to top, as lesson 02 stacks them
 POWER_PARTS = ("gpu", "server", "network", "cooling")
@@ -228,7 +228,8 @@ def fleet_peak_flop_per_s(counts: Mapping[str, float], number_format: str,
     total = 0.0
     for gpu, count in counts.items():
         non_negative_array(count, "count")
-        total += hardware.cluster_peak_flop_per_s(count, hardware.peak_flop_per_s(gpu, number_format, specs)) if count else 0.0
+        if count:
+            total += hardware.cluster_peak_flop_per_s(count, hardware.peak_flop_per_s(gpu, number_format, specs))
     return float(total)
 
 

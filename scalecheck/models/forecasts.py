@@ -59,27 +59,40 @@ NAMED_RULES = {
 #: forecast is classified here, open ones too, so that a forecast the ledger resolves later is
 #: scored by a rule fixed before its outcome was known.
 FORECAST_WORDING: dict[str, tuple[str, str]] = {
-    "000-grok2-release-next-month": ("hedged", "Musk says he hopes Grok-2 can be released next month (source 000, line 8)"),
-    "000-grok3-before-december": ("hedged", "Musk hopes for a release before December and says Grok-3 could be the most powerful (source 000, line 9)"),
-    "000-grok3-training-3-4-months": ("hedged", "training to finish in about 3-4 months, inside the same 'hopes' sentence (source 000, line 9)"),
-    "001-second-site-110k-gb200": ("flat", "a second data centre is due to bring 110k GB200 online (source 001, line 27)"),
-    "003-second-site-110k-gb200": ("flat", "the second Memphis site will bring 110k GB200 online (source 003, line 126)"),
-    "002-musk-300k-b200-mid-2025": ("flat", "Wang relays that Musk said xAI would have 300k B200 by mid-2025 (source 002, line 14)"),
+    "000-grok2-release-next-month": ("hedged", "Musk says he hopes Grok-2 can be released next month "
+                                               "(source 000, line 8)"),
+    "000-grok3-before-december": ("hedged", "Musk hopes for a release before December and says Grok-3 could be the "
+                                            "most powerful (source 000, line 9)"),
+    "000-grok3-training-3-4-months": ("hedged", "training to finish in about 3-4 months, inside the same 'hopes' "
+                                                "sentence (source 000, line 9)"),
+    "001-second-site-110k-gb200": ("flat", "a second data centre is due to bring 110k GB200 online "
+                                           "(source 001, line 27)"),
+    "003-second-site-110k-gb200": ("flat", "the second Memphis site will bring 110k GB200 online "
+                                           "(source 003, line 126)"),
+    "002-musk-300k-b200-mid-2025": ("flat", "Wang relays that Musk said xAI would have 300k B200 by mid-2025 "
+                                            "(source 002, line 14)"),
     "002-roadmap-300k-b200-6zf": ("hedged", "Wang assumes the 300k B200 run from late 2025 (source 002, line 14)"),
-    "003-vision-implant-6-12-months": ("flat", "the first vision implant will come within 6-12 months (source 003, line 169)"),
-    "001-superintelligence-this-or-next-year": ("hedged", "the summary says superintelligence may arrive this year or next (source 001, line 6)"),
+    "003-vision-implant-6-12-months": ("flat", "the first vision implant will come within 6-12 months "
+                                               "(source 003, line 169)"),
+    "001-superintelligence-this-or-next-year": ("hedged", "the summary says superintelligence may arrive this year or "
+                                                          "next (source 001, line 6)"),
     "001-superintelligence-quote": ("flat", "quoted: if not this year, surely next year (source 001, line 17)"),
     "003-superintelligence-opening": ("flat", "if not this year, surely next year (source 003, line 37)"),
     "003-superintelligence-transcript": ("flat", "if not this year, surely next year (source 003, line 160)"),
     "002-rubin-release-2026": ("hedged", "Wang assumes Rubin ships from around 2026 (source 002, line 16)"),
-    "002-rubin-cluster-by-2027": ("hedged", "Wang thinks a million-Rubin system comes around 2027 (source 002, line 16)"),
+    "002-rubin-cluster-by-2027": ("hedged", "Wang thinks a million-Rubin system comes around 2027 "
+                                            "(source 002, line 16)"),
     "002-tsmc-40x-by-2027": ("flat", "Wang relays that TSMC says 40x by 2027 (source 002, line 52)"),
     "002-chip-500pf-by-2027": ("hedged", "Wang calls 100-500 PF per chip by 2027 achievable (source 002, line 52)"),
-    "002-compute-energy-solvable-to-2030": ("flat", "a speaker in the unlabelled transcript calls compute and energy solvable through 2030 (source 002, line 23)"),
-    "002-tesla-100m-cars-2030": ("hedged", "the fleet could approach 100M cars by 2030 if things go well (source 002, line 130)"),
-    "002-huang-another-1e6-by-2034": ("flat", "Huang predicts another million-fold in a decade, dated by Wang (source 002, line 11)"),
+    "002-compute-energy-solvable-to-2030": ("flat", "a speaker in the unlabelled transcript calls compute and energy "
+                                                    "solvable through 2030 (source 002, line 23)"),
+    "002-tesla-100m-cars-2030": ("hedged", "the fleet could approach 100M cars by 2030 if things go well "
+                                           "(source 002, line 130)"),
+    "002-huang-another-1e6-by-2034": ("flat", "Huang predicts another million-fold in a decade, dated by Wang "
+                                              "(source 002, line 11)"),
     "002-unlimited-in-20-30-years": ("hedged", "could happen in as little as 20-30 years (source 002, line 164)"),
-    "001-mars-self-sufficient-30yr": ("flat", "Musk plans enough material on Mars within about 30 years (source 001, line 31)"),
+    "001-mars-self-sufficient-30yr": ("flat", "Musk plans enough material on Mars within about 30 years "
+                                              "(source 001, line 31)"),
     "003-mars-30-years": ("flat", "within 30 years enough material will reach Mars (source 003, line 146)"),
 }
 
@@ -88,8 +101,10 @@ FORECAST_WORDING: dict[str, tuple[str, str]] = {
 #: a release. "We are training Grok 3.5" (June 2025) was followed 22 days later by Grok 4; whether
 #: that counts as the model "being trained" shipping under another name cannot be read from the words.
 STATUS_STATEMENTS: dict[str, str] = {
-    "001-grok-3-5-training": "a status report ('we are now training Grok 3.5', source 001, line 22), not a dated release forecast",
-    "003-grok-3-5-training": "a status report ('we are currently training Grok 3.5', source 003, line 131), not a dated release forecast",
+    "001-grok-3-5-training": "a status report "
+                             "('we are now training Grok 3.5', source 001, line 22), not a dated release forecast",
+    "003-grok-3-5-training": "a status report ('we are currently training Grok 3.5', source 003, line 131), not a "
+                             "dated release forecast",
 }
 
 
@@ -255,7 +270,7 @@ def _groups(claims: pd.DataFrame) -> dict[str, str]:
                 join(cid, other)
     if "cluster_id" in rows.columns:
         clusters = rows["cluster_id"].fillna("").astype(str).str.strip()
-        for (cluster, verdict), members in claims.assign(_c=clusters.values).groupby(["_c", "verdict"])["claim_id"]:
+        for (cluster, _verdict), members in claims.assign(_c=clusters.values).groupby(["_c", "verdict"])["claim_id"]:
             members = list(members)
             for other in members[1:] if cluster else []:
                 join(members[0], other)

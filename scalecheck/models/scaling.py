@@ -21,9 +21,10 @@ per bootstrap fit, say), so a whole set of fits is evaluated in one call.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd

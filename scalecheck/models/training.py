@@ -15,8 +15,8 @@ peak FLOP/s by number format from :mod:`scalecheck.core.hardware`.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import pandas as pd

@@ -3,6 +3,7 @@
 One small class (four submissions, one of them the full solution) is graded for real in two
 sandboxed shards and merged; every hostile case then starts from a copy of those outputs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,12 +23,14 @@ SET = "01_orders_of_magnitude"
 
 
 def test_split_is_a_stable_partition_and_keeps_answers_files_with_their_notebook(tmp_path):
-    names = [f"s{n}_{SET}.ipynb" for n in range(40)] + [f"s{n}_{SET}.answers.json" for n in range(40)] + ["carol", "dan"]
+    names = (
+        [f"s{n}_{SET}.ipynb" for n in range(40)] + [f"s{n}_{SET}.answers.json" for n in range(40)] + ["carol", "dan"]
+    )
     for name in names:
         (tmp_path / name).mkdir() if "." not in name else (tmp_path / name).write_text("{}")
     for shards in (1, 2, 3, 7):
         parts = [shard.select(tmp_path, shards, i) for i in range(shards)]
-        assert sorted(sum(parts, [])) == sorted(names)                # every entry in exactly one shard
+        assert sorted(sum(parts, [])) == sorted(names)  # every entry in exactly one shard
         assert sum(len(p) for p in parts) == len(names)
         assert parts == [shard.select(tmp_path, shards, i) for i in range(shards)]  # same answer every time
         for part in parts:
@@ -35,18 +38,27 @@ def test_split_is_a_stable_partition_and_keeps_answers_files_with_their_notebook
             sidecars = {n[: -len(".answers.json")] for n in part if n.endswith(".answers.json")}
             assert notebooks == sidecars
     # the shard depends on the name alone: a fixed value, as on any other machine
-    assert shard.shard_of("alice", 1000) == int.from_bytes(__import__("hashlib").sha256(b"alice").digest()[:8], "big") % 1000
+    assert (
+        shard.shard_of("alice", 1000)
+        == int.from_bytes(__import__("hashlib").sha256(b"alice").digest()[:8], "big") % 1000
+    )
     halves = [len(shard.select(tmp_path, 2, i)) for i in range(2)]
     assert min(halves) >= 20  # 82 entries: a hash split is not lopsided
 
 
 def test_bad_arguments_give_a_message_not_a_traceback(tmp_path):
-    for argv in (["split", "--shards", "2", "--index", "2", str(tmp_path)],
-                 ["split", "--shards", "0", "--index", "0", str(tmp_path)],
-                 ["split", "--shards", "2", "--index", "0", str(tmp_path / "nowhere")],
-                 ["merge", str(tmp_path / "a"), "--out", str(tmp_path / "m")]):
-        run = subprocess.run([sys.executable, "-m", "scalecheck.classroom.grading.shard", *argv],
-                             capture_output=True, text=True, cwd=ROOT)
+    for argv in (
+        ["split", "--shards", "2", "--index", "2", str(tmp_path)],
+        ["split", "--shards", "0", "--index", "0", str(tmp_path)],
+        ["split", "--shards", "2", "--index", "0", str(tmp_path / "nowhere")],
+        ["merge", str(tmp_path / "a"), "--out", str(tmp_path / "m")],
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "scalecheck.classroom.grading.shard", *argv],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert run.returncode == 1 and "Traceback" not in run.stderr and run.stderr.startswith("shard: "), run.stderr
 
 
@@ -139,8 +151,11 @@ def test_a_changed_shard_output_is_refused(sharded):
     first, second = _copy(sharded, "changed")
     path = first / "gradebook.json"
     book = json.loads(path.read_text())
-    row = next(r for r in book["submissions"] if r["points"] < r["max_points"]) if any(
-        r["points"] < r["max_points"] for r in book["submissions"]) else book["submissions"][0]
+    row = (
+        next(r for r in book["submissions"] if r["points"] < r["max_points"])
+        if any(r["points"] < r["max_points"] for r in book["submissions"])
+        else book["submissions"][0]
+    )
     row["points"] = row["max_points"]
     path.write_text(json.dumps(book))
     _refused([first, second], sharded["base"] / "changed_merged", "changed after the shard was sealed")
@@ -150,8 +165,9 @@ def test_a_changed_shard_output_is_refused(sharded):
     _refused([first, second], sharded["base"] / "changed_merged", "no readable")
 
 
-@pytest.mark.parametrize("tamper", ["points_over_max", "question_points", "unknown_set", "feedback_escape",
-                                    "feedback_link", "not_json"])
+@pytest.mark.parametrize(
+    "tamper", ["points_over_max", "question_points", "unknown_set", "feedback_escape", "feedback_link", "not_json"]
+)
 def test_a_forged_and_resealed_shard_is_still_refused(sharded, tamper):
     first, second = _copy(sharded, f"forged_{tamper}")
     path = first / "gradebook.json"

@@ -1,4 +1,5 @@
 """Explorers: re-building one (re-running its cell) closes the old one's widgets; the PNG path is exact."""
+
 import io
 
 import ipywidgets as widgets
@@ -70,7 +71,7 @@ def test_figure_png_draws_what_savefig_draws():
 
 def test_an_update_that_leaves_the_figure_alone_sends_no_new_image():
     figure = new_figure(figsize=(3, 2), dpi=60)
-    line, = figure.add_subplot().plot([0, 1], [0, 1])
+    (line,) = figure.add_subplot().plot([0, 1], [0, 1])
     slider = widgets.IntSlider(value=1, min=0, max=10)
     label = widgets.Dropdown(options=["a", "b"], value="a")
 
@@ -81,9 +82,11 @@ def test_an_update_that_leaves_the_figure_alone_sends_no_new_image():
     explorer = Explorer({"n": slider, "label": label}, update, figure, css_class="png-test")
     sent = []
     explorer.image.observe(lambda change: sent.append(change["new"]), names="value")
-    label.value = "b"            # the readout changes, the figure does not
+    label.value = "b"  # the readout changes, the figure does not
     assert explorer.text == "b: 1" and sent == []
-    slider.value = 7             # the figure changes
-    assert len(sent) == 1 and not np.array_equal(_decoded(sent[0]), _decoded(figure_png(new_figure(figsize=(3, 2), dpi=60))))
+    slider.value = 7  # the figure changes
+    assert len(sent) == 1 and not np.array_equal(
+        _decoded(sent[0]), _decoded(figure_png(new_figure(figsize=(3, 2), dpi=60)))
+    )
     slider.value = 7
     assert len(sent) == 1

@@ -16,6 +16,7 @@ returns, the submitted notebook with its stored outputs as the executed document
 answers, so 300 submissions take seconds and what is measured is the grader's own
 bookkeeping (discovery, results held, judging, reports). Target: flat.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,9 +54,12 @@ def plain_nbclient(notebook, course: str) -> float:
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="bench-plain-")
     try:
-        env = dict(os.environ, SCALECHECK_COURSE_ROOT=course, PYTHONPATH=course, SCALECHECK_STRICT="0", MPLBACKEND="agg")
-        client = NotebookClient(notebook, kernel_name="python3", timeout=120, allow_errors=True,
-                                resources={"metadata": {"path": work}})
+        env = dict(
+            os.environ, SCALECHECK_COURSE_ROOT=course, PYTHONPATH=course, SCALECHECK_STRICT="0", MPLBACKEND="agg"
+        )
+        client = NotebookClient(
+            notebook, kernel_name="python3", timeout=120, allow_errors=True, resources={"metadata": {"path": work}}
+        )
         client.execute(env=env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -83,8 +87,14 @@ def bare_start(use_sandbox: bool) -> float:
         folder = Path(tempfile.mkdtemp(prefix="bench-bare-"))
         for name in ("course", "handin", "ipc"):
             (folder / name).mkdir()
-        argv = sandbox.kernel_command(course=str(folder / "course"), handin=str(folder / "handin"), ipc_dir=str(folder / "ipc"),
-                                      uid=sandbox.sandbox_uid(0), limits=sandbox.SandboxLimits(), kernel_argv=argv)
+        argv = sandbox.kernel_command(
+            course=str(folder / "course"),
+            handin=str(folder / "handin"),
+            ipc_dir=str(folder / "ipc"),
+            uid=sandbox.sandbox_uid(0),
+            limits=sandbox.SandboxLimits(),
+            kernel_argv=argv,
+        )
     started = time.monotonic()
     subprocess.run(argv, check=True, capture_output=True, cwd="/")
     seconds = time.monotonic() - started
@@ -123,8 +133,19 @@ def memory_child(size: int, set_name: str) -> None:
         seconds, cpu = time.monotonic() - started, time.process_time() - cpu
         assert summary["graded"] == size, summary
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print("MEMORY:" + json.dumps({"size": size, "peak_mb": peak, "before_mb": before, "seconds": seconds, "cpu_s": cpu,
-                                      "notebook_kb": len(json.dumps(template)) / 1024}))
+        print(
+            "MEMORY:"
+            + json.dumps(
+                {
+                    "size": size,
+                    "peak_mb": peak,
+                    "before_mb": before,
+                    "seconds": seconds,
+                    "cpu_s": cpu,
+                    "notebook_kb": len(json.dumps(template)) / 1024,
+                }
+            )
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -133,22 +154,32 @@ def memory_bench(sizes: list[int], set_name: str) -> None:
     print(f"grader peak RSS by class size (stand-in kernel runs; set {set_name}; load {os.getloadavg()[0]:.2f})")
     results = []
     for size in sizes:
-        run = subprocess.run([sys.executable, __file__, "--memory-child", str(size), "--set", set_name],
-                             capture_output=True, text=True, cwd=ROOT)
+        run = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(size), "--set", set_name],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         line = next((x for x in run.stdout.splitlines() if x.startswith("MEMORY:")), None)
         if line is None:
             print(f"  {size}: failed\n{run.stderr[-2000:]}")
             continue
         result = json.loads(line.split(":", 1)[1])
         results.append(result)
-        print(f"  {size:4d} submissions: peak RSS {result['peak_mb']:6.0f} MB (before grading {result['before_mb']:.0f} MB); "
-              f"{result['seconds']:.1f} s wall, {result['cpu_s']:.1f} s CPU, {1000 * result['cpu_s'] / size:.0f} ms CPU "
-              f"per submission; load {os.getloadavg()[0]:.2f}", flush=True)
+        print(
+            f"  {size:4d} submissions: peak RSS {result['peak_mb']:6.0f} MB "
+            f"(before grading {result['before_mb']:.0f} MB); "
+            f"{result['seconds']:.1f} s wall, {result['cpu_s']:.1f} s CPU, {1000 * result['cpu_s'] / size:.0f} ms CPU "
+            f"per submission; load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
     if len(results) >= 2:
         first, last = results[0], results[-1]
         slope = (last["peak_mb"] - first["peak_mb"]) / (last["size"] - first["size"])
-        print(f"growth: {slope * 1024:.0f} kB per submission (notebook {first['notebook_kb']:.0f} kB); "
-              f"flat means ~0: {'met' if slope * 1024 < 0.1 * first['notebook_kb'] else 'NOT MET'}")
+        print(
+            f"growth: {slope * 1024:.0f} kB per submission (notebook {first['notebook_kb']:.0f} kB); "
+            f"flat means ~0: {'met' if slope * 1024 < 0.1 * first['notebook_kb'] else 'NOT MET'}"
+        )
         print(json.dumps({"memory": results}))
 
 
@@ -157,7 +188,9 @@ def main() -> None:
     parser.add_argument("--set", default="01")
     parser.add_argument("--class-size", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--memory", type=int, nargs="*", help="class sizes for the grader memory benchmark, e.g. 30 100 300")
+    parser.add_argument(
+        "--memory", type=int, nargs="*", help="class sizes for the grader memory benchmark, e.g. 30 100 300"
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     set_name = release.resolve_sets([args.set])[0]
@@ -167,8 +200,10 @@ def main() -> None:
     if args.memory:
         memory_bench(args.memory, set_name)
         return
-    print(f"sandbox: {sandbox.check_available()}; set {set_name}; {os.cpu_count()} cores; "
-          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"sandbox: {sandbox.check_available()}; set {set_name}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-course-") as folder:
         release.keyless_tree(Path(folder) / "course", [set_name])
@@ -181,11 +216,16 @@ def main() -> None:
     rows.append(("bare Python start, in the sandbox", statistics.median(bare_start(True) for _ in range(args.repeat))))
     times: dict[int, list[float]] = {1: [], 2: []}
     for attempt in range(args.repeat):  # interleaved, the order alternating, fresh bytes each time (no cache)
-        for jobs in ((1, 2) if attempt % 2 == 0 else (2, 1)):
-            times[jobs].append(grade_folder([_submission(set_name, f"j{jobs}-{attempt}-{i}") for i in range(args.class_size)],
-                                            set_name, jobs))
-            print(f"  class of {args.class_size}, --jobs {jobs}: {times[jobs][-1]:.1f} s (load {os.getloadavg()[0]:.2f})",
-                  flush=True)
+        for jobs in (1, 2) if attempt % 2 == 0 else (2, 1):
+            times[jobs].append(
+                grade_folder(
+                    [_submission(set_name, f"j{jobs}-{attempt}-{i}") for i in range(args.class_size)], set_name, jobs
+                )
+            )
+            print(
+                f"  class of {args.class_size}, --jobs {jobs}: {times[jobs][-1]:.1f} s (load {os.getloadavg()[0]:.2f})",
+                flush=True,
+            )
     jobs1, jobs2 = statistics.median(times[1]), statistics.median(times[2])
     ratios = [a / b for a, b in zip(times[1], times[2])]
     rows.append((f"class of {args.class_size}, --jobs 1 (median of {args.repeat})", jobs1))
@@ -194,10 +234,14 @@ def main() -> None:
     for label, seconds in rows:
         print(f"{label:<{width}}  {seconds:7.2f} s")
     overhead = rows[1][1] / rows[0][1]
-    print(f"grading one vs plain nbclient: {overhead:.2f}x (target <= 1.2: {'met' if overhead <= 1.2 else 'NOT MET'}); "
-          f"sandbox start-up overhead {rows[3][1] - rows[2][1]:+.2f} s; --jobs 2 throughput {jobs1 / jobs2:.2f}x --jobs 1 "
-          f"(per pair {min(ratios):.2f}-{max(ratios):.2f}; target >= 1.8: {'met' if jobs1 / jobs2 >= 1.8 else 'NOT MET'}); "
-          f"load at end {os.getloadavg()[0]:.2f}")
+    print(
+        f"grading one vs plain nbclient: {overhead:.2f}x "
+        f"(target <= 1.2: {'met' if overhead <= 1.2 else 'NOT MET'}); "
+        f"sandbox start-up overhead {rows[3][1] - rows[2][1]:+.2f} s; "
+        f"--jobs 2 throughput {jobs1 / jobs2:.2f}x --jobs 1 (per pair {min(ratios):.2f}-{max(ratios):.2f}; "
+        f"target >= 1.8: {'met' if jobs1 / jobs2 >= 1.8 else 'NOT MET'}); "
+        f"load at end {os.getloadavg()[0]:.2f}"
+    )
     print(json.dumps({label: round(seconds, 3) for label, seconds in rows}))
 
 

@@ -19,6 +19,7 @@ Targets (issue 16; grading's are in tools/bench_grading.py):
 A benchmark, not a test: the machine may be shared and timings are noisy, so it reports and never
 fails. The load average is printed beside every figure; record a run in docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,9 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-import nbformat  # noqa: E402
-
 import build  # noqa: E402
+import nbformat  # noqa: E402
 
 TARGET_RATIO, TARGET_P95_MS, TARGET_MB = 1.3, 50.0, 300.0  # course/floor; in-kernel update p95; kernel peak
 BROWSER_MEDIAN_MS, BROWSER_P95_MS = 60.0, 100.0
@@ -57,7 +57,7 @@ from scalecheck.exercise import exercises
 from scalecheck.ui import widgets as course_widgets
 """
 
-PROBE = r'''
+PROBE = r"""
 import json as _json, resource as _resource, statistics as _statistics, time as _time
 def __scalecheck_probe():
     from scalecheck.ui.widgets import Explorer
@@ -97,7 +97,7 @@ def __scalecheck_probe():
     peak_mb = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024
     print("SCALECHECK-BENCH:" + _json.dumps({"explorers": results, "peak_mb": peak_mb}))
 __scalecheck_probe()
-'''
+"""
 
 
 def notebooks() -> list[Path]:
@@ -160,7 +160,10 @@ def _twice(run, *args):
     try:
         return run(*args)
     except Exception as error:
-        print(f"  (retrying after {type(error).__name__}: {str(error).splitlines()[0][:100] if str(error) else ''})", flush=True)
+        print(
+            f"  (retrying after {type(error).__name__}: {str(error).splitlines()[0][:100] if str(error) else ''})",
+            flush=True,
+        )
         return run(*args)
 
 
@@ -183,11 +186,22 @@ def course_bench(paths: list[Path], rounds: int, floor_every: int) -> dict:
             if with_floor and (position // floor_every + number) % 2 == 1:
                 floors.append(_twice(floor_seconds))
         floor = statistics.median(floors)
-        per_round.append({"course_s": course, "floor_s": floor, "ratio": course / (floor * len(paths)),
-                          "floors": floors, "load_start": loads[-1], "load_end": load_now()})
-        print(f"  round {number + 1}: course {course:.1f} s, floor {floor:.2f} s/notebook "
-              f"[{min(floors):.2f}-{max(floors):.2f}, {len(floors)} runs], ratio {per_round[-1]['ratio']:.2f} "
-              f"(load {loads[-1]:.2f} -> {per_round[-1]['load_end']:.2f})", flush=True)
+        per_round.append(
+            {
+                "course_s": course,
+                "floor_s": floor,
+                "ratio": course / (floor * len(paths)),
+                "floors": floors,
+                "load_start": loads[-1],
+                "load_end": load_now(),
+            }
+        )
+        print(
+            f"  round {number + 1}: course {course:.1f} s, floor {floor:.2f} s/notebook "
+            f"[{min(floors):.2f}-{max(floors):.2f}, {len(floors)} runs], ratio {per_round[-1]['ratio']:.2f} "
+            f"(load {loads[-1]:.2f} -> {per_round[-1]['load_end']:.2f})",
+            flush=True,
+        )
     return {"rounds": per_round, "notebooks": notebook_seconds}
 
 
@@ -225,8 +239,12 @@ def install_bench(fresh: bool, no_compile: bool = False) -> dict:
                     total += os.lstat(dist.locate_file(file)).st_size
                 except OSError:
                     pass
-        result.update(kind="estimate from this environment's [lab] closure", mb=total / 1e6, packages=len(wanted),
-                      seconds=float("nan"))
+        result.update(
+            kind="estimate from this environment's [lab] closure",
+            mb=total / 1e6,
+            packages=len(wanted),
+            seconds=float("nan"),
+        )
         return result
     with tempfile.TemporaryDirectory(prefix="bench-install-") as folder:
         copy = Path(folder) / "course"
@@ -244,11 +262,20 @@ def install_bench(fresh: bool, no_compile: bool = False) -> dict:
             pip = [str(venv_dir / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "--quiet"]
             subprocess.run(pip + ["install", "--upgrade", "pip"], check=True, env=env, capture_output=True)
             # --no-compile: no .pyc written at install (about 150 MB); Python compiles what is imported, once
-            subprocess.run(pip + ["install"] + (["--no-compile"] if no_compile else []) + ["-e", ".[lab]"], check=True,
-                           env=env, cwd=copy, capture_output=True)
+            subprocess.run(
+                pip + ["install"] + (["--no-compile"] if no_compile else []) + ["-e", ".[lab]"],
+                check=True,
+                env=env,
+                cwd=copy,
+                capture_output=True,
+            )
             timings.append(time.perf_counter() - started)
-        result.update(kind=f"fresh venv, pip install{' --no-compile' if no_compile else ''} -e .[lab] (warm pip cache)", mb=directory_mb(venv_dir),
-                      seconds=timings[-1], cold_seconds=timings[0])
+        result.update(
+            kind=f"fresh venv, pip install{' --no-compile' if no_compile else ''} -e .[lab] (warm pip cache)",
+            mb=directory_mb(venv_dir),
+            seconds=timings[-1],
+            cold_seconds=timings[0],
+        )
     return result
 
 
@@ -276,10 +303,29 @@ def table(rows: list[list[str]], header: list[str], markdown: bool) -> str:
 # ---------------------------------------------------------------------------
 # Target 1: explorers in the browser (key press -> new figure painted)
 
-CLONE_PARTS = ("course.py", "pyproject.toml", "environment.yml", "README.md", "scalecheck", "data", "lessons",
-               "exercises", "solutions", "tools", "docs")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CLONE_PARTS = (
+    "course.py",
+    "pyproject.toml",
+    "environment.yml",
+    "README.md",
+    "scalecheck",
+    "data",
+    "lessons",
+    "exercises",
+    "solutions",
+    "tools",
+    "docs",
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # Measured in the page. A keydown listener (capture phase) stamps the press; a MutationObserver
 # sees the explorer's readout and image change; each change counts once the browser has painted
 # it: the image decoded, then a frame (requestAnimationFrame) and a task after it.
@@ -336,8 +382,11 @@ def explorer_notebooks(folder: Path) -> list[tuple[str, Path]]:
         module, builder = name.split(".", 1)
         notebook = nbformat.v4.new_notebook()
         notebook.metadata["kernelspec"] = dict(build.KERNELSPEC)
-        notebook.cells = [nbformat.v4.new_code_cell(f"from scalecheck.ui.explorers import {module}\n"
-                                                    f"explorer = {module}.{builder}()\nexplorer")]
+        notebook.cells = [
+            nbformat.v4.new_code_cell(
+                f"from scalecheck.ui.explorers import {module}\nexplorer = {module}.{builder}()\nexplorer"
+            )
+        ]
         path = folder / f"{name.replace('.', '__')}.ipynb"
         nbformat.write(notebook, path)
         made.append((name, path))
@@ -364,26 +413,49 @@ class Lab:
     def __init__(self, folder: Path, home: Path):
         self.folder, self.home = folder, home
 
-    def __enter__(self) -> "Lab":
+    def __enter__(self) -> Lab:
         settings = self.home / "settings"
-        for name, values in {"@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-                             "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False}}.items():
+        for name, values in {
+            "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+            "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+        }.items():
             (settings / name).parent.mkdir(parents=True, exist_ok=True)
             (settings / name).write_text(json.dumps(values))
-        env = dict(os.environ, HOME=str(self.home), JUPYTER_CONFIG_DIR=str(self.home / "config"),
-                   JUPYTER_DATA_DIR=str(self.home / "data"), JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
-                   JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
-                   IPYTHONDIR=str(self.home / "ipython"), MPLCONFIGDIR=str(self.home / "mpl"),
-                   SCALECHECK_VENV=str(ROOT / ".venv"), SCALECHECK_STRICT="0", PYTHONWARNINGS="ignore")
+        env = dict(
+            os.environ,
+            HOME=str(self.home),
+            JUPYTER_CONFIG_DIR=str(self.home / "config"),
+            JUPYTER_DATA_DIR=str(self.home / "data"),
+            JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
+            IPYTHONDIR=str(self.home / "ipython"),
+            MPLCONFIGDIR=str(self.home / "mpl"),
+            SCALECHECK_VENV=str(ROOT / ".venv"),
+            SCALECHECK_STRICT="0",
+            PYTHONWARNINGS="ignore",
+        )
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.log_path = self.home / "lab.log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "course.py", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-             "--ServerApp.port_retries=0"], cwd=self.folder, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "course.py",
+                "lab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+            ],
+            cwd=self.folder,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.time() + 180
         while time.time() < deadline:
             found = self.URL.search(self.log_path.read_text())
@@ -402,8 +474,9 @@ class Lab:
             with urllib.request.urlopen(f"{self.base}/api/kernels?token={self.token}", timeout=10) as response:
                 kernels = json.load(response)
             for kernel in kernels:
-                request = urllib.request.Request(f"{self.base}/api/kernels/{kernel['id']}?token={self.token}",
-                                                 method="DELETE")
+                request = urllib.request.Request(
+                    f"{self.base}/api/kernels/{kernel['id']}?token={self.token}", method="DELETE"
+                )
                 urllib.request.urlopen(request, timeout=30).close()
         except Exception as error:  # a benchmark goes on; the server's own shutdown ends them at the end
             print(f"  (kernels not shut down: {type(error).__name__})", flush=True)
@@ -449,22 +522,37 @@ def _measure_page(page, presses: int, quiet_ms: float = 250.0) -> list[dict]:
             page.keyboard.press(keys[0] if up else keys[1])
             try:
                 page.wait_for_function(
-                    f"() => window.__bench.painted.length > 0 && window.__bench.painted.length === window.__bench.changes"
-                    f" && performance.now() - window.__bench.last > {quiet_ms}", timeout=10_000, polling=50)
+                    "() => window.__bench.painted.length > 0"
+                    " && window.__bench.painted.length === window.__bench.changes"
+                    f" && performance.now() - window.__bench.last > {quiet_ms}",
+                    timeout=10_000,
+                    polling=50,
+                )
             except Exception:
                 misses += 1
                 up = not up
                 page.evaluate("() => window.__bench.stop()")
                 continue
-            state = page.evaluate("() => { window.__bench.stop(); const s = window.__bench;"
-                                  " return {pressed: s.pressed, painted: s.painted, images: s.images}; }")
+            state = page.evaluate(
+                "() => { window.__bench.stop(); const s = window.__bench;"
+                " return {pressed: s.pressed, painted: s.painted, images: s.images}; }"
+            )
             up = not up
             if press >= 2 and state["pressed"] is not None:
                 times.append(max(state["painted"]) - state["pressed"])
                 images += state["images"] > 0
-        results.append({"index": index, "control": control["kind"], "n": len(times), "misses": misses,
-                        "with_image": images, "median_ms": statistics.median(times) if times else float("nan"),
-                        "p95_ms": _percentile(times, 0.95), "max_ms": max(times) if times else float("nan")})
+        results.append(
+            {
+                "index": index,
+                "control": control["kind"],
+                "n": len(times),
+                "misses": misses,
+                "with_image": images,
+                "median_ms": statistics.median(times) if times else float("nan"),
+                "p95_ms": _percentile(times, 0.95),
+                "max_ms": max(times) if times else float("nan"),
+            }
+        )
     return results
 
 
@@ -475,7 +563,9 @@ def _menu(page, top: str, item: str) -> None:
 
 def _wait_idle(page, timeout: float = 120_000) -> None:
     # the status bar names the kernel once one exists; the toolbar says idle before that
-    page.locator("#jp-main-statusbar").filter(has_text=re.compile(r"Python 3 \(ipykernel\) \| Idle")).wait_for(timeout=timeout)
+    page.locator("#jp-main-statusbar").filter(has_text=re.compile(r"Python 3 \(ipykernel\) \| Idle")).wait_for(
+        timeout=timeout
+    )
 
 
 def _open_and_run(page, lab: Lab, relative: str) -> None:
@@ -497,15 +587,18 @@ def browser_bench(presses: int, lessons: list[str]) -> list[dict]:
     # `course.py lab` in the copy shares this .venv and would re-install the course from the copy
     # (an editable install pointing into a temporary folder) if the install were out of date:
     # bring it up to date from here first (a no-op when it is current).
-    subprocess.run([sys.executable, str(ROOT / "course.py"), "lab", "--version"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "course.py"), "lab", "--version"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as folder:
         course = _clone(Path(folder) / "course")
-        targets = [(name, path.relative_to(course).as_posix())
-                   for name, path in explorer_notebooks(course / "bench")]
+        targets = [(name, path.relative_to(course).as_posix()) for name, path in explorer_notebooks(course / "bench")]
         for prefix in lessons:
-            targets += [(f"lessons/{p.name}", f"lessons/{p.name}") for p in sorted((course / "lessons").glob(f"{prefix}_*.ipynb"))]
+            targets += [
+                (f"lessons/{p.name}", f"lessons/{p.name}")
+                for p in sorted((course / "lessons").glob(f"{prefix}_*.ipynb"))
+            ]
         (Path(folder) / "home").mkdir()
         with Lab(course, Path(folder) / "home") as lab, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
@@ -517,13 +610,28 @@ def browser_bench(presses: int, lessons: list[str]) -> list[dict]:
                     _open_and_run(page, lab, relative)
                     found = _measure_page(page, presses)
                 except Exception as error:
-                    found = [{"index": 0, "control": "-", "n": 0, "misses": 0, "with_image": 0, "median_ms": float("nan"),
-                              "p95_ms": float("nan"), "max_ms": float("nan"), "error": f"{type(error).__name__}: {str(error).splitlines()[0][:100]}"}]
+                    found = [
+                        {
+                            "index": 0,
+                            "control": "-",
+                            "n": 0,
+                            "misses": 0,
+                            "with_image": 0,
+                            "median_ms": float("nan"),
+                            "p95_ms": float("nan"),
+                            "max_ms": float("nan"),
+                            "error": f"{type(error).__name__}: {str(error).splitlines()[0][:100]}",
+                        }
+                    ]
                 for entry in found:
-                    rows.append({"explorer": name if len(found) == 1 else f"{name} #{entry['index']}", "load": load, **entry})
-                    print(f"  {rows[-1]['explorer']}: median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms "
-                          f"(n={entry['n']}, load {load:.2f}){' ' + entry.get('error', '') if 'error' in entry else ''}",
-                          flush=True)
+                    rows.append(
+                        {"explorer": name if len(found) == 1 else f"{name} #{entry['index']}", "load": load, **entry}
+                    )
+                    print(
+                        f"  {rows[-1]['explorer']}: median {entry['median_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms "
+                        f"(n={entry['n']}, load {load:.2f}){' ' + entry.get('error', '') if 'error' in entry else ''}",
+                        flush=True,
+                    )
                 page.close()
                 lab.shut_down_kernels()  # the next explorer measures beside no idle kernels
             browser.close()
@@ -533,15 +641,37 @@ def browser_bench(presses: int, lessons: list[str]) -> list[dict]:
 def kernel_bench(paths: list[Path], markdown: bool) -> None:
     """In-kernel explorer update latency and kernel peak memory (each notebook run with a probe cell)."""
     results = [run_notebook(p) for p in paths]
-    rows = [[r["notebook"], f"{r['seconds']:.1f}", f"{r['peak_mb']:.0f}" if r["peak_mb"] else "-",
-             "ok" if (r["peak_mb"] or 0) <= TARGET_MB else "OVER"] for r in results]
+    rows = [
+        [
+            r["notebook"],
+            f"{r['seconds']:.1f}",
+            f"{r['peak_mb']:.0f}" if r["peak_mb"] else "-",
+            "ok" if (r["peak_mb"] or 0) <= TARGET_MB else "OVER",
+        ]
+        for r in results
+    ]
     print(table(rows, ["notebook", "seconds", "peak MB", f"<= {TARGET_MB:.0f} MB"], markdown))
-    explorer_rows = [[r["notebook"], e["explorer"], e["control"], str(e["n"]), f"{e['median_ms']:.0f}",
-                      f"{e['p95_ms']:.0f}", "ok" if e["p95_ms"] <= TARGET_P95_MS else "OVER"]
-                     for r in results for e in r["explorers"]]
+    explorer_rows = [
+        [
+            r["notebook"],
+            e["explorer"],
+            e["control"],
+            str(e["n"]),
+            f"{e['median_ms']:.0f}",
+            f"{e['p95_ms']:.0f}",
+            "ok" if e["p95_ms"] <= TARGET_P95_MS else "OVER",
+        ]
+        for r in results
+        for e in r["explorers"]
+    ]
     print()
-    print(table(explorer_rows, ["notebook", "explorer", "control", "n", "median ms", "p95 ms",
-                                f"<= {TARGET_P95_MS:.0f} ms"], markdown))
+    print(
+        table(
+            explorer_rows,
+            ["notebook", "explorer", "control", "n", "median ms", "p95 ms", f"<= {TARGET_P95_MS:.0f} ms"],
+            markdown,
+        )
+    )
 
 
 def _met(ok: bool | None) -> str:
@@ -556,37 +686,81 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="course: interleaved rounds (default 3)")
     parser.add_argument("--floor-every", type=int, default=3, help="course: a floor run beside every Nth notebook")
     parser.add_argument("--presses", type=int, default=20, help="browser: key presses per explorer (default 20)")
-    parser.add_argument("--lessons", nargs="*", default=["01"],
-                        help="browser: lesson notebooks to open whole, for explorers written out in them (default 01)")
+    parser.add_argument(
+        "--lessons",
+        nargs="*",
+        default=["01"],
+        help="browser: lesson notebooks to open whole, for explorers written out in them (default 01)",
+    )
     parser.add_argument("--fresh", action="store_true", help="install: time a fresh venv install (slow)")
-    parser.add_argument("--no-compile", action="store_true", help="install: with pip's --no-compile (no .pyc at install)")
+    parser.add_argument(
+        "--no-compile", action="store_true", help="install: with pip's --no-compile (no .pyc at install)"
+    )
     args = parser.parse_args()
     if args.rounds < 1 or args.floor_every < 1 or args.presses < 1:
         parser.error("--rounds, --floor-every and --presses must be at least 1")
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}; "
-          f"{time.strftime('%Y-%m-%d %H:%M %Z')}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}\n",
-          flush=True)
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}; "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}\n",
+        flush=True,
+    )
     summary: list[list[str]] = []
     if args.mode in ("all", "browser"):
         print("target 1: explorers in the browser (key press -> new figure painted)", flush=True)
         rows = browser_bench(args.presses, args.lessons)
         print()
-        print(table([[r["explorer"], r["control"], str(r["n"]), f"{r['median_ms']:.0f}", f"{r['p95_ms']:.0f}",
-                      f"{r['max_ms']:.0f}", f"{r['load']:.2f}",
-                      _met(r["median_ms"] <= BROWSER_MEDIAN_MS and r["p95_ms"] <= BROWSER_P95_MS) if r["n"] else
-                      r.get("error", "no measurement")] for r in rows],
-                    ["explorer", "control", "n", "median ms", "p95 ms", "max ms", "load",
-                     f"<= {BROWSER_MEDIAN_MS:.0f}/{BROWSER_P95_MS:.0f} ms"], args.markdown))
+        print(
+            table(
+                [
+                    [
+                        r["explorer"],
+                        r["control"],
+                        str(r["n"]),
+                        f"{r['median_ms']:.0f}",
+                        f"{r['p95_ms']:.0f}",
+                        f"{r['max_ms']:.0f}",
+                        f"{r['load']:.2f}",
+                        _met(r["median_ms"] <= BROWSER_MEDIAN_MS and r["p95_ms"] <= BROWSER_P95_MS)
+                        if r["n"]
+                        else r.get("error", "no measurement"),
+                    ]
+                    for r in rows
+                ],
+                [
+                    "explorer",
+                    "control",
+                    "n",
+                    "median ms",
+                    "p95 ms",
+                    "max ms",
+                    "load",
+                    f"<= {BROWSER_MEDIAN_MS:.0f}/{BROWSER_P95_MS:.0f} ms",
+                ],
+                args.markdown,
+            )
+        )
         measured = [r for r in rows if r["n"]]
         worst_median = max((r["median_ms"] for r in measured), default=float("nan"))
         worst_p95 = max((r["p95_ms"] for r in measured), default=float("nan"))
-        ok = bool(measured) and len(measured) == len(rows) and worst_median <= BROWSER_MEDIAN_MS and worst_p95 <= BROWSER_P95_MS
-        summary.append(["1 explorers in Chromium: median <= 60 ms, p95 <= 100 ms",
-                        f"worst median {worst_median:.0f} ms, worst p95 {worst_p95:.0f} ms over {len(measured)} of {len(rows)} explorers",
-                        "medians " + spread([r["median_ms"] for r in measured]) + " ms",
-                        f"{min((r['load'] for r in rows), default=float('nan')):.2f}-{max((r['load'] for r in rows), default=float('nan')):.2f}",
-                        _met(ok)])
+        ok = (
+            bool(measured)
+            and len(measured) == len(rows)
+            and worst_median <= BROWSER_MEDIAN_MS
+            and worst_p95 <= BROWSER_P95_MS
+        )
+        summary.append(
+            [
+                "1 explorers in Chromium: median <= 60 ms, p95 <= 100 ms",
+                f"worst median {worst_median:.0f} ms, worst p95 {worst_p95:.0f} ms "
+                f"over {len(measured)} of {len(rows)} explorers",
+                "medians " + spread([r["median_ms"] for r in measured]) + " ms",
+                f"{min((r['load'] for r in rows), default=float('nan')):.2f}-"
+                f"{max((r['load'] for r in rows), default=float('nan')):.2f}",
+                _met(ok),
+            ]
+        )
         print()
     if args.mode in ("all", "course"):
         paths = notebooks()
@@ -596,32 +770,65 @@ def main() -> int:
         result = course_bench(paths, args.rounds, args.floor_every)
         ratios = [r["ratio"] for r in result["rounds"]]
         medians = {name: statistics.median(v) for name, v in result["notebooks"].items()}
-        rows = [[name, f"{statistics.median(v):.1f}", f"{min(v):.1f}-{max(v):.1f}"]
-                for name, v in result["notebooks"].items()]
+        rows = [
+            [name, f"{statistics.median(v):.1f}", f"{min(v):.1f}-{max(v):.1f}"]
+            for name, v in result["notebooks"].items()
+        ]
         print()
         print(table(rows, ["notebook", "median s", "range s"], args.markdown))
         slowest = max(medians, key=medians.get)
-        print(f"\nratio per round: {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}; "
-              f"slowest notebook {slowest} {medians[slowest]:.1f} s\n")
+        print(
+            f"\nratio per round: {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}; "
+            f"slowest notebook {slowest} {medians[slowest]:.1f} s\n"
+        )
         loads = [r["load_start"] for r in result["rounds"]] + [r["load_end"] for r in result["rounds"]]
-        summary.append([f"2 whole course <= {TARGET_RATIO} x floor (interleaved)", f"{statistics.median(ratios):.2f} x",
-                        "rounds " + spread(ratios), f"{min(loads):.2f}-{max(loads):.2f}",
-                        _met(statistics.median(ratios) <= TARGET_RATIO)])
+        summary.append(
+            [
+                f"2 whole course <= {TARGET_RATIO} x floor (interleaved)",
+                f"{statistics.median(ratios):.2f} x",
+                "rounds " + spread(ratios),
+                f"{min(loads):.2f}-{max(loads):.2f}",
+                _met(statistics.median(ratios) <= TARGET_RATIO),
+            ]
+        )
         lesson05 = [v for k, v in medians.items() if k.startswith("lessons/05")]
         if lesson05:
-            summary.append(["2 lesson 05 <= 4 s", f"{lesson05[0]:.1f} s",
-                            spread(next(v for k, v in result["notebooks"].items() if k.startswith("lessons/05"))) + " s",
-                            f"{min(loads):.2f}-{max(loads):.2f}", _met(lesson05[0] <= 4.0)])
+            summary.append(
+                [
+                    "2 lesson 05 <= 4 s",
+                    f"{lesson05[0]:.1f} s",
+                    spread(next(v for k, v in result["notebooks"].items() if k.startswith("lessons/05"))) + " s",
+                    f"{min(loads):.2f}-{max(loads):.2f}",
+                    _met(lesson05[0] <= 4.0),
+                ]
+            )
     if args.mode in ("all", "install"):
         result = install_bench(args.fresh, args.no_compile)
-        print(f"target 5: install: {result['kind']}: {result['mb']:.0f} MB"
-              + (f", {result['seconds']:.0f} s warm ({result['cold_seconds']:.0f} s cold)" if args.fresh else "")
-              + f" (load {result['load']:.2f})\n", flush=True)
-        summary.append([f"5 install [lab] <= {INSTALL_MB:.0f} MB", f"{result['mb']:.0f} MB", result["kind"],
-                        f"{result['load']:.2f}", _met(result["mb"] <= INSTALL_MB)])
+        print(
+            f"target 5: install: {result['kind']}: {result['mb']:.0f} MB"
+            + (f", {result['seconds']:.0f} s warm ({result['cold_seconds']:.0f} s cold)" if args.fresh else "")
+            + f" (load {result['load']:.2f})\n",
+            flush=True,
+        )
+        summary.append(
+            [
+                f"5 install [lab] <= {INSTALL_MB:.0f} MB",
+                f"{result['mb']:.0f} MB",
+                result["kind"],
+                f"{result['load']:.2f}",
+                _met(result["mb"] <= INSTALL_MB),
+            ]
+        )
         if args.fresh:
-            summary.append([f"5 install [lab] <= {INSTALL_S:.0f} s, warm cache", f"{result['seconds']:.0f} s",
-                            f"cold {result['cold_seconds']:.0f} s", f"{result['load']:.2f}", _met(result["seconds"] <= INSTALL_S)])
+            summary.append(
+                [
+                    f"5 install [lab] <= {INSTALL_S:.0f} s, warm cache",
+                    f"{result['seconds']:.0f} s",
+                    f"cold {result['cold_seconds']:.0f} s",
+                    f"{result['load']:.2f}",
+                    _met(result["seconds"] <= INSTALL_S),
+                ]
+            )
     if args.mode == "kernel":
         paths = notebooks()
         if args.only:

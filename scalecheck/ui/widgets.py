@@ -16,6 +16,7 @@ not change are not encoded again, and ipywidgets does not send a value
 equal to the last one, so an update that moves only the readout sends no
 image at all.
 """
+
 from __future__ import annotations
 
 import html
@@ -23,10 +24,10 @@ import io
 import struct
 import time
 import zlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -54,8 +55,12 @@ def encode_png(rgba, width: int, height: int) -> bytes:
     rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # column 0: each row's filter byte (0 = none)
     rows[:, 1:] = pixels.reshape(height, 4 * width)
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, colour type 6 = RGBA
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def figure_png(figure: Figure) -> bytes:
@@ -91,7 +96,7 @@ def figure_png(figure: Figure) -> bytes:
 # The explorer last built under each css_class in this kernel. Building it
 # again (re-running its cell) closes the old one's widgets, so the notebook's
 # saved widget state does not grow by a copy on every run.
-_OPEN_EXPLORERS: dict[str, "Explorer"] = {}
+_OPEN_EXPLORERS: dict[str, Explorer] = {}
 
 
 def _close(widgets_to_close: list, keep: set[int]) -> None:
@@ -113,8 +118,9 @@ class Explorer:
     output, which nbval compares.
     """
 
-    def __init__(self, controls: dict[str, Any], update: Callable[..., str],
-                 figure: Figure | None = None, css_class: str = ""):
+    def __init__(
+        self, controls: dict[str, Any], update: Callable[..., str], figure: Figure | None = None, css_class: str = ""
+    ):
         import ipywidgets as widgets
 
         self.controls = controls
@@ -136,7 +142,9 @@ class Explorer:
         if css_class:
             previous = _OPEN_EXPLORERS.pop(css_class, None)
             if previous is not None and previous is not self:
-                mine = [*controls.values(), self.readout, self.widget, children[0]] + ([self.image] if self.image else [])
+                mine = [*controls.values(), self.readout, self.widget, children[0]] + (
+                    [self.image] if self.image else []
+                )
                 keep = {id(part) for w in mine for part in (w, getattr(w, "layout", None), getattr(w, "style", None))}
                 previous.close(keep)
             _OPEN_EXPLORERS[css_class] = self

@@ -26,6 +26,7 @@ feedback folder, as one grading run of the whole class would have.
 The seal detects changed or damaged files, not a forger who rewrites the
 seal as well: keep shard outputs where only the graders can write.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,6 +87,7 @@ def copy_selection(submissions: Path, names: list[str], into: Path) -> None:
 
 # --------------------------------------------------------------------------- seal
 
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -134,6 +136,7 @@ def verify_seal(out: Path) -> None:
 
 # --------------------------------------------------------------------------- merge
 
+
 def _rows(out: Path, keys: dict[str, dict]) -> list[dict]:
     """The shard's submission rows, checked to hold together against the key."""
     try:
@@ -151,12 +154,16 @@ def _rows(out: Path, keys: dict[str, dict]) -> list[dict]:
             raise ShardError(f"{where}: unknown exercise set {name!r}")
         points, most = row.get("points"), row.get("max_points")
         possible = sum(float(e.get("points", 1.0)) for e in keys[name].values())
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (points, most)) \
-                or abs(most - possible) > 1e-6 or not -1e-9 <= points <= most + 1e-9:
+        if (
+            not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (points, most))
+            or abs(most - possible) > 1e-6
+            or not -1e-9 <= points <= most + 1e-9
+        ):
             raise ShardError(f"{where}: points {points!r} of {most!r} do not fit the key's {possible:g}")
         questions = row.get("questions")
-        if not isinstance(questions, list) or any(not isinstance(q, dict) or q.get("question") not in keys[name]
-                                                  for q in questions):
+        if not isinstance(questions, list) or any(
+            not isinstance(q, dict) or q.get("question") not in keys[name] for q in questions
+        ):
             raise ShardError(f"{where}: its questions are not the key's")
         for q in questions:
             value, top = q.get("points"), float(keys[name][q["question"]].get("points", 1.0))
@@ -187,6 +194,7 @@ def merge(outputs: list[Path], merged: Path) -> dict:
     """Check every shard, then write the merged reports into ``merged`` (new or empty)."""
     from scalecheck.classroom.feedback_report import write_class_summary, write_gradebook, write_problems
     from scalecheck.classroom.release import exercise_sets
+
     from . import lms
     from .orchestrate import load_key
 
@@ -219,8 +227,10 @@ def merge(outputs: list[Path], merged: Path) -> dict:
         if warning:
             warnings.add(str(warning))
     if conflicts:
-        raise ShardError("shards overlap (a student's set graded twice: merge needs disjoint shards):\n  "
-                         + "\n  ".join(conflicts[:20]))
+        raise ShardError(
+            "shards overlap (a student's set graded twice: merge needs disjoint shards):\n  "
+            + "\n  ".join(conflicts[:20])
+        )
     merged.mkdir(parents=True, exist_ok=True, mode=0o700)
     used = {r["exercise_set"] for r in rows}
     present = {name: keys[name] for name in sorted(used)}
@@ -237,12 +247,17 @@ def merge(outputs: list[Path], merged: Path) -> dict:
 
 # --------------------------------------------------------------------------- command line
 
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scalecheck.classroom.grading.shard",
-                                     description="Grade a class in K shards and merge the reports.")
+    parser = argparse.ArgumentParser(
+        prog="python -m scalecheck.classroom.grading.shard",
+        description="Grade a class in K shards and merge the reports.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("split", "grade"):
-        command = commands.add_parser(name, help="choose shard INDEX of K" + (" and grade it" if name == "grade" else ""))
+        command = commands.add_parser(
+            name, help="choose shard INDEX of K" + (" and grade it" if name == "grade" else "")
+        )
         command.add_argument("--shards", type=int, required=True)
         command.add_argument("--index", type=int, required=True)
         command.add_argument("submissions", type=Path)
@@ -280,8 +295,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"sealed {seal(args.out)}")
             return 0
         summary = merge(args.outputs, args.out)
-        print(f"merged {summary['shards']} shards: {summary['submissions']} submissions, "
-              f"{summary['problems']} problems listed, into {args.out}")
+        print(
+            f"merged {summary['shards']} shards: {summary['submissions']} submissions, "
+            f"{summary['problems']} problems listed, into {args.out}"
+        )
         return 0
     except (ShardError, ValueError, FileNotFoundError) as error:
         print(f"shard: {error}", file=sys.stderr)

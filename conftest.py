@@ -33,7 +33,15 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
+# jsonschema (under nbformat) imports rfc3987_syntax for its "iri" format checks, which builds a
+# parser at import: ~3 s of CPU in every process, a twentieth of the inner loop. Nothing here
+# checks IRIs, so this process (not the kernels or the course's commands) goes without it.
+sys.modules.setdefault("rfc3987_syntax", None)
+# nbval imports nbformat: pyproject.toml's addopts stop its automatic loading (-p no:nbval), and it is
+# loaded here instead, after the line above; --nbval-lax and its options work as before.
+pytest_plugins = ["nbval.plugin"]
+
+import pytest  # noqa: E402
 
 os.environ["SCALECHECK_STRICT"] = "1"
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -47,10 +55,36 @@ KIND_FOLDER = {kind: folder for folder, kind in FOLDER_KIND.items()}
 # Run after everything else, in this order: they use a browser (and, being heavy, want
 # the notebook executions finished). Every other module keeps its place.
 LAST_MODULES = ("tests/test_site.py", "tests/test_browser.py", "tests/test_browser_answers.py", "tests/test_journeys.py")
-# Tests measured at more than ~2 s (idle 2-core machine; node ids, * as in fnmatch).
-# Also slow: every test marked notebook_runs (it waits for notebooks to execute) and every notebook cell.
+# Tests measured at more than ~2 s (node ids, * as in fnmatch): `pytest tests -m "not slow" --durations=0
+# --durations-min=1` on 2026-11-30 with load average ~10 (about 3.5x an idle machine), everything at >= 2 s
+# there. Whole modules where kernels, sandboxes or module fixtures dominate. Also slow: every test marked
+# notebook_runs (it waits for notebooks to execute) and every notebook cell.
 SLOW = (
     "tests/test_browser.py::*", "tests/test_browser_answers.py::*", "tests/test_journeys.py::*",
+    "tests/test_notebook_runs.py::*",
+    "tests/test_grading.py::*", "tests/test_classroom.py::*", "tests/test_classroom_term.py::*",
+    "tests/test_variants.py::*", "tests/test_shard.py::*", "tests/test_persistence.py::*",
+    "tests/test_distribution.py::*",
+    "tests/test_fuzz_checks.py::test_widget_handler_never_raises", "tests/test_fuzz_checks.py::test_saved_answers_is_total",
+    "tests/test_fuzz_checks.py::test_no_check_raises",
+    "tests/test_explorers_late.py::test_every_builder_builds_and_answers_its_first_control*",
+    "tests/test_explorers_late.py::test_lesson10_scenario_bad_input_gives_a_readout*",
+    "tests/test_explorers_late.py::test_lesson08_passk_bad_input_gives_a_readout*",
+    "tests/test_explorers_early.py::test_every_builder_builds_and_updates*",
+    "tests/test_explorers_early.py::test_allocator_bad_input_is_a_readout*",
+    "tests/test_scaling.py::test_fit_of_the_chinchilla_points_reproduces_the_replication",
+    "tests/test_scaling.py::test_bootstrap_is_seeded_and_matches_published_standard_errors",
+    "tests/test_scaling.py::test_warm_started_bootstrap_finds_the_grid_minimum",
+    "tests/test_scaling.py::test_fit_recovers_known_constants_from_synthetic_data",
+    "tests/test_forecasts.py::test_brier_grid_matches_direct_scores",
+    "tests/test_trends.py::test_total_and_yearly_factor_round_trip",
+    "tests/test_exercises.py::test_huge_and_future_histories_are_bounded",
+    "tests/test_blitfigure.py::test_the_fast_path_matches_a_full_redraw",
+    "tests/test_blitfigure.py::test_changing_static_parts_needs_redraw_all",
+    "tests/test_blitfigure.py::test_views_keep_their_own_backgrounds",
+    "tests/test_build_map.py::test_clean_drops_figures_widget_state_and_timings_but_keeps_text",
+    "tests/test_build_map.py::test_committed_course_map_is_current",
+    "tests/test_launcher.py::test_handout_exercises_are_generated_afresh_not_the_working_copy",
 )
 
 

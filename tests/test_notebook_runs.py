@@ -29,9 +29,10 @@ def _cell(source, outputs=(), count=None, metadata=None):
 
 
 def _scratch(tmp_path: Path, cells) -> Path:
-    """A folder with the course's conftest.py, the runner and the sanitiser, and lessons/probe.ipynb."""
+    """A folder with the course's pytest set-up, the runner and the sanitiser, and lessons/probe.ipynb."""
     (tmp_path / "tests").mkdir()
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")  # its pytest options (nbval loaded by conftest)
     for name in ("notebook_runs.py", "nbval_sanitize.cfg"):
         shutil.copy(ROOT / "tests" / name, tmp_path / "tests" / name)
     (tmp_path / "lessons").mkdir()

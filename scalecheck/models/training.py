@@ -23,7 +23,7 @@ import pandas as pd
 
 from scalecheck.core import data, hardware, units
 from scalecheck.core.arrays import non_negative_array, positive_array
-from scalecheck.core.uncertainty import interval_90, lognormal_from_range  # noqa: F401  (used by lesson 03 as training.*)
+from scalecheck.core.uncertainty import lognormal_from_range
 
 #: Forward pass ~2 FLOP per parameter per token, backward ~4 (Kaplan et al. 2020)
 FLOP_PER_PARAM_PER_TOKEN = 6.0

@@ -54,7 +54,8 @@ FOLDER_KIND = {"lessons": "lesson", "solutions": "solution", "exercises": "exerc
 KIND_FOLDER = {kind: folder for folder, kind in FOLDER_KIND.items()}
 # Run after everything else, in this order: they use a browser (and, being heavy, want
 # the notebook executions finished). Every other module keeps its place.
-LAST_MODULES = ("tests/test_site.py", "tests/test_browser.py", "tests/test_browser_answers.py", "tests/test_journeys.py")
+LAST_MODULES = ("tests/test_site.py", "tests/test_browser.py", "tests/test_browser_answers.py",
+                "tests/test_journeys.py")
 # Tests measured at more than ~2 s (node ids, * as in fnmatch): `pytest tests -m "not slow" --durations=0
 # --durations-min=1` on 2026-11-30 with load average ~10 (about 3.5x an idle machine), everything at >= 2 s
 # there. Whole modules where kernels, sandboxes or module fixtures dominate. Also slow: every test marked
@@ -65,7 +66,8 @@ SLOW = (
     "tests/test_grading.py::*", "tests/test_classroom.py::*", "tests/test_classroom_term.py::*",
     "tests/test_variants.py::*", "tests/test_shard.py::*", "tests/test_persistence.py::*",
     "tests/test_distribution.py::*",
-    "tests/test_fuzz_checks.py::test_widget_handler_never_raises", "tests/test_fuzz_checks.py::test_saved_answers_is_total",
+    "tests/test_fuzz_checks.py::test_widget_handler_never_raises",
+    "tests/test_fuzz_checks.py::test_saved_answers_is_total",
     "tests/test_fuzz_checks.py::test_no_check_raises",
     "tests/test_explorers_late.py::test_every_builder_builds_and_answers_its_first_control*",
     "tests/test_explorers_late.py::test_lesson10_scenario_bad_input_gives_a_readout*",
@@ -265,7 +267,8 @@ class SharedCell(_nbval().IPyNbCell):
         if failure and failure["cell"] < 0:
             self.raise_cell_error("The notebook could not be run", failure["message"])
         if failure and index > failure["cell"]:
-            self.raise_cell_error(f"Not run: the notebook stopped at cell {failure['cell']} ({failure['message'][:200]})")
+            self.raise_cell_error(f"Not run: the notebook stopped at cell {failure['cell']} "
+                                  f"({failure['message'][:200]})")
         executed = run["notebook"]["cells"][index]
         if "".join(executed["source"]) != self.cell.source:
             self.raise_cell_error("The notebook changed on disk while the tests ran; run them again")

@@ -86,7 +86,7 @@ def jupyterlab(home: Path):
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise RuntimeError(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}")
+                    raise RuntimeError(f"JupyterLab exited: {(home / 'lab.log').read_text()[-2000:]}") from None
                 time.sleep(0.5)
         else:
             raise RuntimeError("JupyterLab did not start in 90 s")

@@ -127,7 +127,8 @@ def run_one(kind: str, path_text: str, out_text: str) -> str:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-    document = {"kind": kind, "path": str(Path(path_text).resolve()), "seconds": round(time.perf_counter() - started, 2),
+    document = {"kind": kind, "path": str(Path(path_text).resolve()),
+                "seconds": round(time.perf_counter() - started, 2),
                 "failure": failure, "raw": {str(k): v for k, v in client.raw.items()},
                 "notebook": json.loads(nbformat.writes(notebook))}
     _write_json(out / result_name(kind, Path(path_text)), document)
@@ -140,7 +141,8 @@ def _safe_run_one(kind: str, path_text: str, out_text: str) -> str:
         return run_one(kind, path_text, out_text)
     except BaseException:
         document = {"kind": kind, "path": path_text, "seconds": 0, "raw": {}, "notebook": None,
-                    "failure": {"cell": -1, "message": "the notebook could not be run:\n" + traceback.format_exc()[-4000:]}}
+                    "failure": {"cell": -1,
+                                "message": "the notebook could not be run:\n" + traceback.format_exc()[-4000:]}}
         _write_json(Path(out_text) / result_name(kind, Path(path_text)), document)
         return result_name(kind, Path(path_text))
 

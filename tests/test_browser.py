@@ -55,9 +55,11 @@ def _open_and_run_all(browser, lab, path: str, ready_selector: str = ".scalechec
     # a workspace of its own, reset: Lab must not restore another test's notebook
     workspace = "t" + secrets.token_hex(4)
     page.goto(f"{lab['base']}/lab/workspaces/{workspace}/tree/{path}?reset&token={lab['token']}")
-    expect(page.locator(".jp-mod-current .jp-Notebook, .jp-NotebookPanel:not(.lm-mod-hidden)").first).to_be_visible(timeout=60_000)
+    notebook = page.locator(".jp-mod-current .jp-Notebook, .jp-NotebookPanel:not(.lm-mod-hidden)").first
+    expect(notebook).to_be_visible(timeout=60_000)
     # the kernel exists only once the status bar names it and says Idle
-    expect(page.locator("#jp-main-statusbar")).to_contain_text(re.compile(r"Python 3 \(ipykernel\) \| Idle"), timeout=60_000)
+    idle = re.compile(r"Python 3 \(ipykernel\) \| Idle")
+    expect(page.locator("#jp-main-statusbar")).to_contain_text(idle, timeout=60_000)
     _run_all(page)
     try:
         page.locator(ready_selector).first.wait_for(timeout=45_000)
@@ -107,7 +109,8 @@ def test_exercise01_answer_box_feedback_and_saving(browser, lab):
     _wait_idle(page)
     question.scroll_into_view_if_needed()
 
-    for typed, verdict in [("1.98e19", "wrong"), ("abc", "invalid"), ("79.2 ZFLOP/s", "close"), ("79 EFLOP/s", "correct")]:
+    typed_verdicts = [("1.98e19", "wrong"), ("abc", "invalid"), ("79.2 ZFLOP/s", "close"), ("79 EFLOP/s", "correct")]
+    for typed, verdict in typed_verdicts:
         box.fill(typed)
         box.press("Enter")
         expect(feedback).to_contain_text(verdict)

@@ -16,7 +16,7 @@ import time
 import pytest
 
 test_browser = pytest.importorskip("test_browser")  # skips (or fails in CI) without chromium/playwright
-from test_browser import ARTIFACTS, ROOT, _open_and_run_all, _run_all, _wait_idle, browser, expect, lab  # noqa: E402,F401
+from test_browser import ARTIFACTS, ROOT, _open_and_run_all, _run_all, _wait_idle, expect  # noqa: E402
 
 QUESTION = "q8_like_for_like"
 
@@ -42,6 +42,19 @@ def _save(page, path):
 
 def _models(notebook):
     return notebook["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+
+
+@pytest.fixture
+def browser(chromium):
+    """The run's Chromium (conftest.py)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return chromium
+
+
+@pytest.fixture
+def lab(course_lab):
+    """The run's JupyterLab (conftest.py)."""
+    return course_lab
 
 
 def test_run_all_again_keeps_one_widget_per_question_and_the_last_answer(browser, lab):

@@ -61,7 +61,8 @@ def test_step_comments_are_kept_as_a_skeleton():
     out = build.transform_code(source)
     assert out.splitlines()[:9] == [
         "# YOUR CODE HERE", "# Step 0: the rate", "rate = ...", "def cost_usd(hours, price=2.0):",
-        '    """Cost of renting GPUs."""', "    # Step 1: GPU-hours", "    # Step 2: times the price", "    ...", "def half(x):"]
+        '    """Cost of renting GPUs."""', "    # Step 1: GPU-hours", "    # Step 2: times the price", "    ...",
+        "def half(x):"]
     assert "ordinary comment" not in out and "gpu_hours * price" not in out and "x / 2" not in out
     assert out.splitlines()[-3:] == ["    # YOUR CODE HERE", "    # Step 1: divide", "    ..."]
     namespace = {}
@@ -104,7 +105,8 @@ def test_a_key_copied_from_the_solution_is_refused():
 
 def test_markdown_solution_text_is_removed():
     solution = nbformat.v4.new_notebook()
-    solution.cells = [nbformat.v4.new_markdown_cell("# T\n<!-- BEGIN SOLUTION -->\nsecret\n<!-- END SOLUTION -->\nkept")]
+    text = "# T\n<!-- BEGIN SOLUTION -->\nsecret\n<!-- END SOLUTION -->\nkept"
+    solution.cells = [nbformat.v4.new_markdown_cell(text)]
     exercise = build.make_exercise_notebook(solution)
     assert "secret" not in exercise.cells[0].source and "kept" in exercise.cells[0].source
 
@@ -140,8 +142,8 @@ def test_generated_files_are_up_to_date(notebook_runs_shared, monkeypatch, capsy
     assert len(shared) == len(SOLUTIONS) and "generated files are up to date" in out
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.notebook_runs("exercise", p.stem)) for p in EXERCISES],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.notebook_runs("exercise", p.stem))
+                                  for p in EXERCISES], ids=lambda p: p.stem)
 def test_exercises_run_top_to_bottom_unanswered(path, notebook_runs_shared):
     """A blank exercises notebook runs without error; every question says 'not answered yet'.
 
@@ -209,7 +211,8 @@ def _fake_set(tmp_path, monkeypatch, lesson_cells, answers):
     (tmp_path / "lessons").mkdir()
     entries = {f"q{i}": {"order": i, **keymod_entry(v)} for i, v in enumerate(answers, 1)}
     from scalecheck.exercise import keys
-    keys.write_atomic(tmp_path / "solutions" / "keys" / "98_fake.json", keys.dumps(keys.key_document("98_fake", entries)))
+    keys.write_atomic(tmp_path / "solutions" / "keys" / "98_fake.json",
+                      keys.dumps(keys.key_document("98_fake", entries)))
     nbformat.write(nbformat.v4.new_notebook(cells=lesson_cells), tmp_path / "lessons" / "98_fake.ipynb")
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "solutions" / "98_fake.ipynb")
     monkeypatch.setattr(build, "SOLUTIONS", tmp_path / "solutions")
@@ -273,7 +276,8 @@ def test_how_to_answer_examples_must_not_be_answers(tmp_path, monkeypatch, capsy
     keys.write_atomic(tmp_path / "keys" / "97_fake.json", keys.dumps(keys.key_document("97_fake", entries)))
     monkeypatch.setattr(build, "SOLUTIONS", tmp_path)
     for examples, status in (("`3.2e7`, `45 kWh` or `...`", 0), ("type `8e19` or `80 EFLOP/s`", 1), ("`8e16`", 1)):
-        solution = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"**How to answer.** {examples}; `a`")])
+        cell = nbformat.v4.new_markdown_cell(f"**How to answer.** {examples}; `a`")
+        solution = nbformat.v4.new_notebook(cells=[cell])
         nbformat.write(solution, tmp_path / "97_fake.ipynb")
         assert build.cmd_examples(["97"]) == status
     out = capsys.readouterr().out

@@ -92,7 +92,7 @@ class CourseLab:
         self.folder, self.home = folder, home
         self.log_path = home / f"lab-{folder.name}.log"
 
-    def __enter__(self) -> "CourseLab":
+    def __enter__(self) -> CourseLab:
         port = _free_port()
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
@@ -261,7 +261,8 @@ def _open_from_file_browser(page, *names: str):
         page.get_by_role("tab", name=re.compile("File Browser")).first.click()
     page.locator(".jp-BreadCrumbs-home").first.click()
     for name in names:
-        item = page.locator(".jp-DirListing-item").filter(has=page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(name)}$")))
+        label = page.locator(".jp-DirListing-itemText", has_text=re.compile(rf"^{re.escape(name)}$"))
+        item = page.locator(".jp-DirListing-item").filter(has=label)
         expect(item, f"{name} is not in the file browser").to_have_count(1, timeout=20_000)
         item.dblclick()
 
@@ -387,7 +388,8 @@ def test_j1_learner(pages, clone_lab):
         expect(_question(page, second).locator(".scalecheck-feedback.scalecheck-wrong")).to_be_visible()
         _shot(_current_notebook(page), "j1_reopened")
         page.close()
-    STATE["j1"] = {"notebook": saved, "shown": shown, "typed": {first: plan[first]["correct"], second: plan[second]["wrong"]}}
+    STATE["j1"] = {"notebook": saved, "shown": shown,
+                   "typed": {first: plan[first]["correct"], second: plan[second]["wrong"]}}
 
 
 # ---------------------------------------------------------------------------
@@ -408,7 +410,8 @@ def test_j2_student_with_a_handout(pages, home):
         assert "/lab/tree/lessons/00_welcome.ipynb" in lab.url, lab.url
         page = pages()
         page.goto(lab.url)
-        expect(_current_notebook(page).locator(".jp-RenderedMarkdown h1").first).to_contain_text("Lesson 00", timeout=90_000)
+        heading = _current_notebook(page).locator(".jp-RenderedMarkdown h1").first
+        expect(heading).to_contain_text("Lesson 00", timeout=90_000)
         _open_from_file_browser(page, "exercises", f"{SET}.ipynb")
         _wait_kernel_idle(page)
         _run_all(page, _current_notebook(page).locator(".scalecheck-feedback-line"))
@@ -418,7 +421,8 @@ def test_j2_student_with_a_handout(pages, home):
             box = _question(page, question).locator("input").first
             box.fill(answer)
             box.press("Enter")
-            _question(page, question).locator(".scalecheck-feedback:not(.scalecheck-unanswered)").wait_for(timeout=20_000)
+            answered = _question(page, question).locator(".scalecheck-feedback:not(.scalecheck-unanswered)")
+            answered.wait_for(timeout=20_000)
             shown[question] = _verdict(page, question)
             # no key in a hand-out: the check must not say correct, close or wrong
             assert shown[question] not in ("correct", "close", "wrong"), f"the hand-out revealed {shown[question]}"
@@ -458,8 +462,9 @@ def test_j3_teacher_grades_what_the_screens_showed(pages, home):
         result = results[("alice", question)]
         assert result["status"] == verdict, f"alice {question}: screen said {verdict}, graded {result['status']}"
         assert result["points"] == pytest.approx(credit.get(verdict, 0.0) * float(key[question].get("points", 1)))
-    assert results[("alice", list(STATE["j1"]["typed"])[1])]["answer"].startswith(
-        list(STATE["j1"]["typed"].values())[1].split()[0][:4]), "alice was graded on an older answer than the last one typed"
+    last_question, last_typed = list(STATE["j1"]["typed"].items())[1]
+    assert results[("alice", last_question)]["answer"].startswith(last_typed.split()[0][:4]), \
+        "alice was graded on an older answer than the last one typed"
     # bob had a hand-out: his screen showed his answers (not their marks); the grade judges exactly those
     for question, answer in STATE["j2"]["typed"].items():
         result = results[("bob", question)]
@@ -484,7 +489,8 @@ def test_j3_teacher_grades_what_the_screens_showed(pages, home):
         text = page.locator("body").inner_text()
         assert student in page.title() + text and SET[:2] in page.title() + text
         for question in STATE[journey]["typed"]:
-            assert results[(student, question)]["status"] in text.lower(), f"{student} {question}: verdict not in the report"
+            status = results[(student, question)]["status"]
+            assert status in text.lower(), f"{student} {question}: verdict not in the report"
         assert "## " not in text and "**" not in text, "markdown shown raw in the feedback"
         page.screenshot(path=str(ARTIFACTS / f"j3_feedback_{student}.png"))
 
@@ -501,7 +507,8 @@ def test_markdown_renders_without_maths_errors_or_run_on_maths(pages, clone_lab)
 
     course, lab = clone_lab
     combined = nbformat.v4.new_notebook()
-    combined.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}}
+    combined.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                        "language": "python"}}
     origins = []
     for folder in ("lessons", "exercises"):
         for path in sorted((course / folder).glob("*.ipynb")):

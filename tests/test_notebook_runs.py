@@ -43,8 +43,8 @@ def _scratch(tmp_path: Path, cells) -> Path:
 
 
 def _verdicts(folder: Path, *options: str) -> dict[int, str]:
-    result = subprocess.run([sys.executable, "-m", "pytest", "lessons/probe.ipynb", "-rA", "-q", "-p", "no:cacheprovider",
-                             *options], cwd=folder, capture_output=True, text=True, timeout=600)
+    command = [sys.executable, "-m", "pytest", "lessons/probe.ipynb", "-rA", "-q", "-p", "no:cacheprovider", *options]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=600)
     found = {int(n): v for v, n in re.findall(r"^(PASSED|FAILED|ERROR) \S+::Cell (\d+)", result.stdout, re.M)}
     assert found, result.stdout[-3000:] + result.stderr[-2000:]
     return found
@@ -61,7 +61,8 @@ def test_each_cell_gets_the_verdict_nbval_gives(tmp_path):
                new_output("execute_result", data={"text/plain": "2"}, execution_count=4)], 4, CHECK),
         _cell("print('untagged and changed')", [new_output("stream", name="stdout", text="other\n")], 5),
         _cell("from IPython.display import HTML, display\ndisplay(HTML('<b>a</b>'))\n7",
-              [new_output("display_data", data={"text/html": "<b>a</b>", "text/plain": "<IPython.core.display.HTML object>"}),
+              [new_output("display_data",
+                          data={"text/html": "<b>a</b>", "text/plain": "<IPython.core.display.HTML object>"}),
                new_output("execute_result", data={"text/plain": "7"}, execution_count=6)], 6, CHECK),
         _cell("print('never run before')", [new_output("stream", name="stdout", text="x\n")], None),
     ]

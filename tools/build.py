@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from scalecheck.exercise import keys as keymod  # noqa: E402
+from scalecheck.exercise.vocabulary import QUESTION_CALL  # noqa: E402
 
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
@@ -62,7 +63,6 @@ BEGIN_HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$")
 END_HIDDEN = re.compile(r"^\s*### END HIDDEN TESTS\s*$")
 LINE_SOLUTION = re.compile(r"^(?P<lhs>\s*[^=#]+?=)(?!=).*#\s*SOLUTION\s*$")
 MD_SOLUTION = re.compile(r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->\s*", re.S)
-QUESTION_CALL = re.compile(r"\bex\.(?:number|choice|check|written)\(\s*['\"](?P<q>[A-Za-z0-9_]+)['\"]")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 

@@ -24,17 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from scalecheck.exercise.keys import write_atomic
+from scalecheck.exercise.vocabulary import QUESTION_CALL, STATUS_COLOURS, STATUS_SYMBOLS, STATUSES
 
-QUESTION_CALL = re.compile(r"\bex\.(?:number|choice|check|written)\(\s*['\"](?P<q>[A-Za-z0-9_]+)['\"]")
-_COLOURS = {"correct": "#1a7f37", "close": "#9a6700", "wrong": "#cf222e", "unanswered": "#57606a",
-            "invalid": "#8250df", "recorded": "#0969da", "manual": "#0969da", "marked": "#0969da"}
+# the grader's two extra states of a written answer share the colour of "recorded"
+_COLOURS = {**STATUS_COLOURS, "manual": STATUS_COLOURS["recorded"], "marked": STATUS_COLOURS["recorded"]}
 _LABELS = {"manual": "to be marked by your teacher", "marked": "marked by your teacher"}
 MAX_TEXT = 4000              # characters of one output or cell shown
 MAX_REPORT = 3_000_000       # characters of one feedback page
 MAX_CELLS = 400              # notebook cells shown in one report
 MAX_IMAGE_B64 = 4_000_000    # characters of one base64 image considered
 MAX_IMAGE_PIXELS = 12_000_000
-_KERNEL_VERDICT = re.compile(r"^[✔≈✘…?✎] [A-Za-z0-9_]+: (correct|close|wrong|unanswered|invalid|recorded)\.")
+_KERNEL_VERDICT = re.compile(
+    "^[" + re.escape("".join(STATUS_SYMBOLS.values())) + r"] [A-Za-z0-9_]+: (" + "|".join(STATUSES) + r")\.")
 _KERNEL_TALK = re.compile(r"graded later|answers are graded|graded by your teacher", re.I)
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'none'; "

@@ -33,7 +33,9 @@ from typing import Any
 
 from scalecheck.core.units import UnitError, format_si, parse_quantity, parse_unit
 
-STATUSES = ("correct", "close", "wrong", "unanswered", "invalid", "recorded")
+from scalecheck.exercise.vocabulary import STATUS_COLOURS as _COLOURS
+from scalecheck.exercise.vocabulary import STATUS_SYMBOLS as _SYMBOLS
+from scalecheck.exercise.vocabulary import STATUSES  # noqa: F401  (answers.py imports it from here)
 
 # The share of a question's points a "close" answer earns. The one default:
 # the learner's own summary (exercises.Summary) and the grader both use it.
@@ -50,14 +52,6 @@ def points_earned(status: str, points: float, close_credit: float = CLOSE_CREDIT
     if status == "close":
         return float(points) * close_credit
     return 0.0
-_SYMBOLS = {
-    "correct": "✔", "close": "≈", "wrong": "✘", "unanswered": "…",
-    "invalid": "?", "recorded": "✎",
-}
-_COLOURS = {
-    "correct": "#1a7f37", "close": "#9a6700", "wrong": "#cf222e",
-    "unanswered": "#57606a", "invalid": "#8250df", "recorded": "#0969da",
-}
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import nbformat
 
+from scalecheck.exercise.vocabulary import QUESTION_CALL as CALL
+
 ROOT = Path(__file__).resolve().parents[2]
 SET = "01_orders_of_magnitude"
 EXERCISE = ROOT / "exercises" / f"{SET}.ipynb"
 SOLUTION = ROOT / "solutions" / f"{SET}.ipynb"
-CALL = re.compile(r"\bex\.(?:number|choice|check|written)\(\s*['\"](?P<q>[A-Za-z0-9_]+)['\"]")
 
 
 def exercise() -> nbformat.NotebookNode:

@@ -82,7 +82,9 @@ def ensure_environment(extras: tuple[str, ...] = ()) -> None:
         say(f"installing {what} with pinned versions (a few minutes the first time)")
         # editable: lessons find data/ and the keys next to the package's own folder
         target = f"{ROOT}[{','.join(extras)}]" if extras else str(ROOT)
-        _pip(["install", "-e", target])
+        # --no-compile: no .pyc for every file of every package at install (about 150 MB, and time);
+        # Python writes them for what a lesson actually imports, the first time it imports it
+        _pip(["install", "--no-compile", "-e", target])
         for extra in needed:
             stamp_file(extra).write_text(digest)
     if "lab" in extras:

@@ -5,14 +5,11 @@ from scalecheck.core import arrays, uncertainty
 from scalecheck.models import cluster, datawall, training
 
 
-def test_the_remaining_re_exports_are_the_one_implementation():
-    """cluster and datawall still re-export the helpers for solutions 03 and 07 and the capstone
-    text; when those call core.uncertainty directly, the re-exports go and this test with them."""
-    for module in (cluster, datawall):
-        assert module.interval_90 is uncertainty.interval_90
-        assert module.standard_normal_draws is uncertainty.standard_normal_draws
-    assert cluster.lognormal_from_range is uncertainty.lognormal_from_range
-    assert not hasattr(training, "interval_90")  # training's re-export is gone: nothing used it
+def test_the_models_no_longer_re_export_the_monte_carlo_helpers():
+    """One home: lessons, solutions and the capstone call core.uncertainty; the models do not re-export it."""
+    for module in (cluster, datawall, training):
+        assert not hasattr(module, "interval_90") and not hasattr(module, "standard_normal_draws")
+    assert not hasattr(cluster, "lognormal_from_range")
 
 
 def test_interval_allows_infinity_but_not_nan():

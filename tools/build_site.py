@@ -25,7 +25,6 @@ its CDN scripts, and this module wraps them in its own page.
 from __future__ import annotations
 
 import argparse
-import base64
 import html
 import json
 import logging
@@ -35,9 +34,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
@@ -176,7 +176,8 @@ def freeze_explorers(notebook: dict) -> int:
                 alt = "Explorer in its default state" + (f" (figure {number})" if len(images) > 1 else "")
                 parts.append(f'<img src="data:image/png;base64,{image}" alt="{alt}">')
             parts.extend(f'<div class="readout">{r}</div>' for r in readouts)
-            caption = "Interactive in JupyterLab: run this lesson with <code>python3 course.py lab</code> to move the controls."
+            caption = ("Interactive in JupyterLab: run this lesson with <code>python3 course.py lab</code> "
+                       "to move the controls.")
             if controls:
                 caption = "Shown at its default settings (" + html.escape("; ".join(controls)) + "). " + caption
             parts.append(f"<figcaption>{caption}</figcaption></figure>")
@@ -344,7 +345,8 @@ def page(title: str, body: str, depth: int, nav: str, prev_next: str = "", descr
 <header class="site-header">
 <a class="brand" href="{root}index.html">{SITE_TITLE}</a>
 <div class="search" role="search">
-<input id="search-box" type="search" placeholder="Search lessons, claims, glossary" aria-label="Search the course" autocomplete="off">
+<input id="search-box" type="search" placeholder="Search lessons, claims, glossary"
+ aria-label="Search the course" autocomplete="off">
 <ol id="search-results" aria-live="polite"></ol>
 </div>
 </header>
@@ -355,7 +357,8 @@ def page(title: str, body: str, depth: int, nav: str, prev_next: str = "", descr
 {prev_next}
 </main>
 </div>
-<footer class="site-footer">Course code MIT; lesson text CC BY 4.0; data under the licences in <a href="{root}references.html">References</a>.</footer>
+<footer class="site-footer">Course code MIT; lesson text CC BY 4.0; data under the licences in
+<a href="{root}references.html">References</a>.</footer>
 <script src="{root}assets/search-index.js"></script>
 <script src="{root}assets/site.js"></script>
 </body>
@@ -485,7 +488,8 @@ def claims_table_body(claims: list[Any]) -> str:
     for column in columns:
         label = column.replace("_id", "").replace("_", " ")
         opts = "".join(f'<option value="{html.escape(v)}">{html.escape(v)}</option>' for v in options[column])
-        selects.append(f'<label>{label} <select data-filter="{column}"><option value="">all</option>{opts}</select></label>')
+        selects.append(f'<label>{label} <select data-filter="{column}">'
+                       f'<option value="">all</option>{opts}</select></label>')
     rows = []
     for r in claims:
         cid = _cell(r, "claim_id")
@@ -622,8 +626,8 @@ def _build_claims(out: Path, order, titles, lesson_texts, write) -> int:
             s for s in titles if _cell(r, "lesson") and s.startswith(_cell(r, "lesson").zfill(2)[:2])
             and "claims" not in s})
         body = claim_page_body(r, sources, lessons, titles, known)
-        write(f"claims/{cid}.html", page(f"Claim {cid}", body, 1, navigation(order, 1), description=_cell(r, "paraphrase")),
-              f"Claim {cid}: {_cell(r, 'paraphrase')}")
+        claim_page = page(f"Claim {cid}", body, 1, navigation(order, 1), description=_cell(r, "paraphrase"))
+        write(f"claims/{cid}.html", claim_page, f"Claim {cid}: {_cell(r, 'paraphrase')}")
     write("claims/index.html", page("Claims ledger", claims_table_body(rows), 1,
                                     navigation(order, 1, "claims/index.html")), "Claims ledger")
     return len(rows)
@@ -644,9 +648,12 @@ def references_body() -> str:
     from scalecheck.models import ledger
 
     sources = ledger.load_sources()
-    source_items = "".join(
-        f"<li><code>{html.escape(str(r['source_id']))}</code>: {html.escape(' · '.join(str(r[c]) for c in sources.columns if c != 'source_id' and str(r[c]) not in ('', 'nan')))}</li>"
-        for _, r in sources.iterrows())
+    def described(row) -> str:
+        fields = (str(row[c]) for c in sources.columns if c != "source_id" and str(row[c]) not in ("", "nan"))
+        return html.escape(" · ".join(fields))
+
+    source_items = "".join(f"<li><code>{html.escape(str(r['source_id']))}</code>: {described(r)}</li>"
+                           for _, r in sources.iterrows())
     return f"""<h1>References</h1>
 <h2>The five sources</h2>
 <p>Third-party texts (in Japanese), cited by id and line and not reproduced.</p>
@@ -670,7 +677,8 @@ its units, what clusters and training runs cost, scaling laws, the data wall, sy
 "AGI" could measurably mean. These pages show every lesson as it looks after running it. To move the
 explorers and answer the exercises, install the course and run <code>python3 course.py lab</code>.</p>
 <h2>Lessons</h2>
-<table class="map"><thead><tr><th scope="col">#</th><th scope="col">lesson</th><th scope="col">practice</th></tr></thead>
+<table class="map"><thead>
+<tr><th scope="col">#</th><th scope="col">lesson</th><th scope="col">practice</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 <h2>Also here</h2>
 <ul><li><a href="claims/index.html">The claims ledger</a>: every claim of the five sources with its verdict.</li>
@@ -686,112 +694,9 @@ def pygments_css() -> str:
 
 # Own CSS and JavaScript, small on purpose: a search box and a table filter do
 # not need a framework, and the site must fetch nothing from outside.
-SITE_CSS = """
-:root { --ink: #1d2125; --muted: #5b6470; --line: #d8dde3; --accent: #0b5cad; --bg-soft: #f5f7f9; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", sans-serif; color: var(--ink); }
-a { color: var(--accent); }
-.site-header { display: flex; gap: 1rem; align-items: center; padding: .6rem 1rem; border-bottom: 1px solid var(--line); position: sticky; top: 0; background: #fff; z-index: 10; }
-.brand { font-weight: 700; text-decoration: none; color: var(--ink); }
-.search { position: relative; margin-left: auto; width: min(28rem, 60vw); }
-.search input { width: 100%; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
-#search-results { position: absolute; left: 0; right: 0; margin: 0; padding: 0; list-style: none; background: #fff; border: 1px solid var(--line); max-height: 70vh; overflow: auto; display: none; }
-#search-results.open { display: block; }
-#search-results li { padding: .4rem .6rem; border-bottom: 1px solid var(--line); }
-#search-results small { display: block; color: var(--muted); }
-.layout { display: grid; grid-template-columns: 17rem minmax(0, 1fr); }
-.toc { padding: 1rem; border-right: 1px solid var(--line); font-size: .92rem; }
-.toc ol, .toc ul { padding-left: 1.2rem; }
-.toc a[aria-current] { font-weight: 700; }
-.toc-head { font-weight: 700; margin: 0; }
-main { padding: 1rem 2rem 3rem; max-width: 60rem; }
-.site-footer { padding: 1rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); }
-.jp-Cell { margin: .6rem 0; }
-.jp-InputArea, .jp-CodeMirrorEditor { background: var(--bg-soft); }
-.highlight pre, pre { overflow-x: auto; padding: .5rem .7rem; margin: 0; font-size: .88rem; }
-.jp-OutputArea-output pre { background: #fff; border-left: 3px solid var(--line); }
-.jp-RenderedImage img, .explorer img { max-width: 100%; height: auto; }
-.jp-RenderedHTMLCommon table, table { border-collapse: collapse; margin: .5rem 0; font-size: .92rem; }
-th, td { border: 1px solid var(--line); padding: .25rem .5rem; vertical-align: top; }
-.explorer { border: 1px solid var(--line); padding: .5rem; margin: .5rem 0; }
-.explorer figcaption { color: var(--muted); font-size: .9rem; }
-.prev-next { display: flex; justify-content: space-between; gap: 1rem; margin-top: 2rem; padding-top: 1rem; border-top: 1px solid var(--line); }
-.filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; margin: .5rem 0; }
-.claims td:nth-child(5) { min-width: 18rem; }
-.verdict strong { font-size: 1.1rem; }
-.relation { display: inline-block; min-width: 6rem; color: var(--muted); }
-.anchor-link { display: none; }
-math[display="block"] { margin: .5rem 0; }
-@media (max-width: 50rem) { .layout { grid-template-columns: 1fr; } .toc { border-right: 0; border-bottom: 1px solid var(--line); } }
-"""
-
-SITE_JS = r"""
-(function () {
-  "use strict";
-  var root = document.body.getAttribute("data-root") || "";
-  var box = document.getElementById("search-box");
-  var list = document.getElementById("search-results");
-  var index = window.SEARCH_INDEX || [];
-  function escapeHtml(s) {
-    return s.replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-  function search(query) {
-    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    if (!words.length) { return []; }
-    var hits = [];
-    index.forEach(function (entry) {
-      var title = entry.title.toLowerCase(), text = entry.text.toLowerCase(), score = 0, first = -1;
-      for (var i = 0; i < words.length; i++) {
-        var inTitle = title.indexOf(words[i]) >= 0, at = text.indexOf(words[i]);
-        if (!inTitle && at < 0) { return; }
-        score += (inTitle ? 10 : 0) + (at >= 0 ? 1 : 0);
-        if (first < 0 && at >= 0) { first = at; }
-      }
-      hits.push({entry: entry, score: score, at: first});
-    });
-    hits.sort(function (a, b) { return b.score - a.score; });
-    return hits.slice(0, 20);
-  }
-  if (box && list) {
-    box.addEventListener("input", function () {
-      var hits = search(box.value);
-      list.innerHTML = hits.map(function (hit) {
-        var start = Math.max(0, hit.at - 60), snippet = hit.at >= 0 ? hit.entry.text.substr(start, 160) : "";
-        return '<li><a href="' + root + hit.entry.url + '">' + escapeHtml(hit.entry.title) + "</a><small>" +
-          escapeHtml(snippet) + "</small></li>";
-      }).join("") || (box.value.trim() ? "<li>No page matches.</li>" : "");
-      list.className = box.value.trim() ? "open" : "";
-    });
-  }
-  var table = document.getElementById("claims-table");
-  if (table) {
-    var filters = document.querySelectorAll("[data-filter]");
-    var count = document.getElementById("claim-count");
-    var apply = function () {
-      var shown = 0;
-      table.querySelectorAll("tbody tr").forEach(function (row) {
-        var keep = true;
-        filters.forEach(function (f) {
-          var want = f.value.trim().toLowerCase();
-          if (!want) { return; }
-          if (f.getAttribute("data-filter") === "text") {
-            keep = keep && row.textContent.toLowerCase().indexOf(want) >= 0;
-          } else {
-            var have = (row.getAttribute("data-" + f.getAttribute("data-filter").replace(/_/g, "-")) || "").toLowerCase();
-            keep = keep && have === want;
-          }
-        });
-        row.hidden = !keep;
-        if (keep) { shown++; }
-      });
-      count.textContent = String(shown);
-    };
-    filters.forEach(function (f) { f.addEventListener("input", apply); f.addEventListener("change", apply); });
-  }
-})();
-"""
+ASSETS = Path(__file__).resolve().parent / "site_assets"
+SITE_CSS = (ASSETS / "site.css").read_text(encoding="utf-8")
+SITE_JS = (ASSETS / "site.js").read_text(encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

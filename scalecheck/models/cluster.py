@@ -22,10 +22,6 @@ import pandas as pd
 from scalecheck.core import hardware, units
 from scalecheck.core.arrays import float_or_array, non_negative_array, positive_array
 
-# Re-exported only for solutions/03 (hidden tests) and lessons/10_capstone_assignment.md, which still
-# write cluster.standard_normal_draws etc.; new code calls scalecheck.core.uncertainty directly
-from scalecheck.core.uncertainty import interval_90, lognormal_from_range, standard_normal_draws  # noqa: F401
-
 #: The four parts of a facility's power, bottom to top, as lesson 02 stacks them
 POWER_PARTS = ("gpu", "server", "network", "cooling")
 POWER_PART_LABELS = {

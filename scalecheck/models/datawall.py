@@ -26,10 +26,7 @@ import numpy as np
 import pandas as pd
 
 from scalecheck.core.arrays import float_or_array, positive_array
-
-# interval_90 and standard_normal_draws are re-exported only for solutions/07 (dw.interval_90, ...);
-# new code calls scalecheck.core.uncertainty directly
-from scalecheck.core.uncertainty import interval_90, lognormal_from_range, standard_normal_draws  # noqa: F401
+from scalecheck.core.uncertainty import lognormal_from_range
 from scalecheck.models.scaling import CHINCHILLA_TOKENS_PER_PARAM
 
 # Villalobos et al. 2024 (v2): effective stock of public human text, tokens

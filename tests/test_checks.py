@@ -157,7 +157,8 @@ def test_staged_hints_and_specific_mistakes():
     spec = NumberSpec(unit="MWh", expected=100.0, hint="general", hints=("specific", "most specific"),
                       mistakes=((400.0, "peak, not average"),))
     wrong = judge_number("q", "50", spec)
-    assert [with_stage(wrong, spec, n).hint for n in range(4)] == ["general", "specific", "most specific", "most specific"]
+    assert ([with_stage(wrong, spec, n).hint for n in range(4)]
+            == ["general", "specific", "most specific", "most specific"])
     assert with_stage(wrong, spec, 1).text().endswith("Hint 2 of 3: specific")
     mistake = judge_number("q", "400", spec)
     assert with_stage(mistake, spec, 2).hint == "peak, not average"

@@ -211,7 +211,8 @@ def test_lesson08_collapse_bad_input_gives_a_readout(small_runs, bad):
     assert text.startswith("cannot show the collapse:")
 
 
-@pytest.mark.parametrize("mean, concentration", [(math.nan, 1.0), (1.5, 1.0), (0.5, -1.0), ("abc", 1.0), (0.5, math.inf)])
+@pytest.mark.parametrize("mean, concentration",
+                         [(math.nan, 1.0), (1.5, 1.0), (0.5, -1.0), ("abc", 1.0), (0.5, math.inf)])
 def test_lesson08_passk_bad_input_gives_a_readout(mean, concentration):
     lesson08 = _module("lesson08")
     assert lesson08.passk()._update(mean=mean, concentration=concentration).startswith("cannot compute pass@k:")
@@ -292,8 +293,9 @@ def test_lesson10_brier_by_hand():
     # the hedged one said twice: (0.01 + 2 x 0.36) / 3 = 0.2433; always on time (0 + 1 + 1) / 3 = 0.667
     repeated = lesson10.brier_summary(_two_forecasts(), 0.9, 0.6, count_repeats=True)
     assert repeated["score"] == pytest.approx(0.7300 / 3)
-    assert lesson10.brier_readout(repeated, 0.9, 0.6).startswith("rule: flat 0.90, hedged 0.60; 3 forecasts scored\n"
-                                                                  "Brier score 0.243 (coin flip 0.250; always on time 0.667)")
+    assert lesson10.brier_readout(repeated, 0.9, 0.6).startswith(
+        "rule: flat 0.90, hedged 0.60; 3 forecasts scored\n"
+        "Brier score 0.243 (coin flip 0.250; always on time 0.667)")
 
 
 def test_lesson10_scenario_by_hand():

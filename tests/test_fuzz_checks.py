@@ -80,7 +80,8 @@ def test_widget_handler_never_raises(text, tmp_path_factory):
 
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30)),
-    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=12), children, max_size=4)),
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.text(max_size=12), children, max_size=4)),
     max_leaves=25,
 )
 model = st.fixed_dictionaries({"state": st.fixed_dictionaries({
@@ -91,8 +92,9 @@ model = st.fixed_dictionaries({"state": st.fixed_dictionaries({
 notebooks = st.one_of(json_values, st.builds(
     lambda models: {"metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": models}}}},
     st.one_of(json_values, st.dictionaries(st.text(max_size=4), st.one_of(model, json_values), max_size=4))))
-sidecars = st.one_of(json_values, st.builds(lambda a, t: {"answers": a, "times": t}, json_values,
-                                            st.one_of(json_values, st.dictionaries(st.sampled_from(["q1", "q2"]), json_values))))
+sidecars = st.one_of(json_values, st.builds(
+    lambda a, t: {"answers": a, "times": t}, json_values,
+    st.one_of(json_values, st.dictionaries(st.sampled_from(["q1", "q2"]), json_values))))
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

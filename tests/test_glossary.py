@@ -39,7 +39,8 @@ EMPHASIS = {
     "what counts as the frontier", "for a given training budget", "earlier", "a stated range",
     "around", "compute", "frontier", "quantity", "statement", "reliability", "trend",
     "holds, with caveats", "today's value", "unverifiable as stated", "state the uncertainty",
-    "a billion chips", "smaller number formats", "bold", "which rows count", "state the claim precisely", "address the best counter-argument",
+    "a billion chips", "smaller number formats", "bold", "which rows count", "state the claim precisely",
+    "address the best counter-argument",
 }
 # Model names (GPT-4, Grok-2, Llama 3 8B) are names, not terms.
 MODEL_NAME = re.compile(r"(GPT|Grok|Llama|Gemini|Claude|Falcon|Chinchilla|Gopher)[- ]?[0-9][\w.\- ]*")

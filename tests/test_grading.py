@@ -49,7 +49,7 @@ def test_release_has_no_key_and_no_solutions(tmp_path):
     assert not any("classroom" in n for n in names)
     # search every released file for every value only the key holds
     secrets = set()
-    for question, entry in KEY.items():
+    for entry in KEY.values():
         if entry["kind"] == "number":
             secrets |= {repr(entry["expected"]), json.dumps(entry["expected"])}
             secrets |= {hint for _, hint in entry["mistakes"]}
@@ -146,7 +146,8 @@ def graded(tmp_path_factory):
         "secret_files": [str(p) for p in (
             SOLUTION, ROOT / "solutions" / "keys" / f"{SET}.json", ROOT / ".git" / "HEAD", ROOT / ".git" / "config",
             ROOT / "README.md", ROOT / "course.py", private_keys / f"{SET}.json", submissions / f"bob_{SET}.ipynb",
-            submissions / "alice" / f"{SET}.ipynb", out / "gradebook.csv", out / ".cache" / "secret", Path("/etc/shadow"))],
+            submissions / "alice" / f"{SET}.ipynb", out / "gradebook.csv", out / ".cache" / "secret",
+            Path("/etc/shadow"))],
         "secret_folders": [str(p) for p in (ROOT / "solutions", ROOT / ".git", out, out / ".cache", submissions,
                                              private_keys, ROOT / "scalecheck")],
         "port": listener.getsockname()[1],
@@ -173,7 +174,8 @@ def graded(tmp_path_factory):
             "detail": {r["student"]: r for r in document["submissions"]}, "out": out, "submissions": submissions,
             "before": before, "limits": limits, "private_keys": private_keys, "classes": classes, "seconds": seconds,
             "temp_before": temp_before, "out_hash": _tree_hash(out),
-            "problems": [(r["file"], r["reason"]) for r in csv.DictReader(open(out / "problems.csv", encoding="utf-8"))],
+            "problems": [(r["file"], r["reason"])
+                         for r in csv.DictReader(open(out / "problems.csv", encoding="utf-8"))],
             "key": json.loads((private_keys / f"{SET}.json").read_text())["questions"]}
 
 

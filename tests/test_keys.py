@@ -62,7 +62,8 @@ def test_documents_are_stable_and_validated(tmp_path):
     path = tmp_path / "k.json"
     keys.write_atomic(path, text)
     assert keys.read_document(path)["questions"]["q1"]["expected"] == 1.0
-    for broken in ("{", "[]", '{"format": 1, "questions": {"q": {"kind": "essay"}}}', '{"format": 99, "questions": {}}'):
+    for broken in ("{", "[]", '{"format": 1, "questions": {"q": {"kind": "essay"}}}',
+                   '{"format": 99, "questions": {}}'):
         path.write_text(broken)
         with pytest.raises(ValueError):
             keys.read_document(path)

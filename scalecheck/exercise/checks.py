@@ -217,7 +217,8 @@ class UnitMismatch(Exception):
                 frozenset(("power", "energy")): "W is a rate (power); Wh and J are amounts (energy).",
                 frozenset(("energy", "power/time")): "W is a rate (power); Wh and J are amounts (energy)."}
         extra = pair.get(frozenset((self.given_dim, self.asked_dim)), "")
-        return f"{self.given} measures {self.given_dim}, but the answer is asked in {self.asked} ({self.asked_dim}). {extra}".strip()
+        return (f"{self.given} measures {self.given_dim}, "
+                f"but the answer is asked in {self.asked} ({self.asked_dim}). {extra}").strip()
 
 
 # ---------------------------------------------------------------------------
@@ -404,15 +405,19 @@ def judge_function(question: str, answer: Any, spec: FunctionSpec) -> Feedback:
         try:
             result = answer(*args)
         except Exception as error:  # a learner's function may raise anything
-            return Feedback(question, "wrong", f"Calling it with ({shown_args}) raised {type(error).__name__}: {error}"[:300], spec.hint)
+            return Feedback(question, "wrong",
+                            f"Calling it with ({shown_args}) raised {type(error).__name__}: {error}"[:300], spec.hint)
         if result is None or result is Ellipsis:
-            return Feedback(question, "unanswered", f"It returned {result!r} for ({shown_args}): is the body written yet?")
+            return Feedback(question, "unanswered",
+                            f"It returned {result!r} for ({shown_args}): is the body written yet?")
         try:
             value, _ = read_number(result)
         except (_Unreadable, UnitMismatch) as problem:
             return Feedback(question, "invalid", f"For ({shown_args}) it returned something unreadable: {problem}")
         if not number_spec.within(value, expected):
-            return Feedback(question, "wrong", f"Passed {passed} of {len(spec.cases)} test cases; ({shown_args}) gave {value:.6g}.", spec.hint)
+            return Feedback(question, "wrong",
+                            f"Passed {passed} of {len(spec.cases)} test cases; ({shown_args}) gave {value:.6g}.",
+                            spec.hint)
         passed += 1
     return Feedback(question, "correct", f"Passed all {passed} test cases.")
 

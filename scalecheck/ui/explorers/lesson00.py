@@ -39,7 +39,7 @@ def filter_claims(claims: pd.DataFrame, topic=ANY, source=ANY, speaker=ANY, verd
                   relation=ANY) -> pd.DataFrame:
     """The claims that match every chosen value ('(any)' matches all); ``word`` is searched in the paraphrase."""
     chosen = claims
-    for (name, column), value in zip(FILTER_COLUMNS, (topic, source, speaker, verdict, confidence)):
+    for (_name, column), value in zip(FILTER_COLUMNS, (topic, source, speaker, verdict, confidence)):
         if value != ANY:
             chosen = chosen[chosen[column].astype(str) == str(value)]
     if relation != ANY:

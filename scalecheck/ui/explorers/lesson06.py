@@ -109,7 +109,8 @@ def projection(frontier=None, fit=None, spend_per_yr: float = SPEND_PER_YR, huan
     with matplotlib.rc_context(STYLE):
         figure = new_blit_figure(figsize=(7.0, 3.6), dpi=80)  # redraws only the moving lines
         ax = figure.add_subplot()
-        ax.scatter(frontier["year"], frontier["compute_flop"], s=8, color="0.6", label="frontier models (running top 5)")
+        ax.scatter(frontier["year"], frontier["compute_flop"], s=8, color="0.6",
+                   label="frontier models (running top 5)")
         trend_years = np.array([2010.0, 2036.0])
         ax.plot(trend_years, fit.value_at(trend_years), color="black", lw=1,
                 label=f"your fit: x{fit.growth_factor_per_yr:.2f}/yr")

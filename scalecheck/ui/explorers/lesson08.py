@@ -109,7 +109,8 @@ def collapse(counts=None, runs: dict | None = None, size: int = 20, words_per_ge
                                                         value=words_per_generation,
                                                         description="word model: words per generation",
                                                         style={"description_width": "initial"}),
-        "generations": widgets.IntSlider(value=generations, min=1, max=runs["max_generations"], description="generations",
+        "generations": widgets.IntSlider(value=generations, min=1, max=runs["max_generations"],
+                                         description="generations",
                                          style={"description_width": "initial"}),
         "mode": widgets.ToggleButtons(options=list(sy.MODES), value=mode, description="real data is",
                                       style={"description_width": "initial"}),
@@ -206,7 +207,8 @@ def passk(mean: float = 0.67, concentration: float = 1.0) -> Explorer:
         passk_ax.set_ylim(0, 101)
         passk_ax.set_yticks([0, 25, 50, 75, 100])
         passk_ax.legend(fontsize=7, loc="lower right")
-        decorate(problems_ax, title="Success rate per problem", xlabel="p per try", ylabel=f"problems (of {N_PROBLEMS})")
+        decorate(problems_ax, title="Success rate per problem", xlabel="p per try",
+                 ylabel=f"problems (of {N_PROBLEMS})")
         decorate(passk_ax, title="pass@k (%)", xlabel="tries k (log scale)",
                  source="Beta model of this lesson; claim: source 002 l.79.")
         figure.subplots_adjust(bottom=0.2, wspace=0.3)

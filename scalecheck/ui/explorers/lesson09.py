@@ -89,7 +89,8 @@ def _when(years: float) -> str:
 
 
 def scurve_readout(summary: dict, start_share: float, growth_per_yr: float) -> str:
-    return (f"start share {start_share:.3%} in 2025, G = {growth_per_yr:.2f}x a year (r = {summary['rate']:.3f} per year)\n"
+    return (f"start share {start_share:.3%} in 2025, G = {growth_per_yr:.2f}x a year "
+            f"(r = {summary['rate']:.3f} per year)\n"
             f"10% of world GDP (AGI, Wang): {_when(summary['to_agi'])}\n"
             f"90% of world GDP (ASI, Wang): {_when(summary['to_asi'])}\n"
             f"from 10% to 90%: {summary['agi_to_asi']:.1f} years")
@@ -120,7 +121,8 @@ def scurve(start_share: float = agi.START_SHARE_ASSUMED,
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(PercentFormatter())
         decorate(ax, title="AI's share of world GDP on a logistic curve", xlabel="year",
-                 ylabel="share of world GDP", source="Model: logistic; start share and growth are assumptions (lesson 09).")
+                 ylabel="share of world GDP",
+                 source="Model: logistic; start share and growth are assumptions (lesson 09).")
         figure.subplots_adjust(bottom=0.2, left=0.11)
     figure.moving(share_line, agi_marker, asi_marker)
 

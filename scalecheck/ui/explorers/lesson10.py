@@ -21,8 +21,10 @@ from scalecheck.models import forecasts as fc
 from scalecheck.ui.blitfigure import new_blit_figure
 from scalecheck.ui.widgets import Explorer
 
-SHORT_LABELS = {"000-grok2-release-next-month": "Grok-2 next month", "000-grok3-before-december": "Grok-3 before Dec 2024",
-                "001-second-site-110k-gb200": "110k GB200 online", "002-musk-300k-b200-mid-2025": "300k B200 by mid-2025",
+SHORT_LABELS = {"000-grok2-release-next-month": "Grok-2 next month",
+                "000-grok3-before-december": "Grok-3 before Dec 2024",
+                "001-second-site-110k-gb200": "110k GB200 online",
+                "002-musk-300k-b200-mid-2025": "300k B200 by mid-2025",
                 "003-vision-implant-6-12-months": "vision implant in 6-12 months",
                 "002-rubin-release-2026": "Rubin ships ~2026"}
 COIN_FLIP_BS = 0.25
@@ -94,10 +96,12 @@ def brier(resolved=None) -> Explorer:
         figure = new_blit_figure(figsize=(7.0, 3.2))  # redraws only what moves (fast)
         ax = figure.add_subplot()
         positions = np.arange(len(resolved))
-        error_bars = ax.barh(positions, np.zeros(len(resolved)), color=["tab:green" if o else "tab:red" for o in outcomes])
+        error_bars = ax.barh(positions, np.zeros(len(resolved)),
+                             color=["tab:green" if o else "tab:red" for o in outcomes])
         score_line = ax.axvline(fc.brier_score(resolved["p"], outcomes), color="k", lw=2, label="Brier score")
         coin_line = ax.axvline(COIN_FLIP_BS, color="tab:blue", ls="--", lw=1, label="coin flip, 0.25")
-        literal_line = ax.axvline(fc.constant_brier(1.0, outcomes), color="tab:red", ls=":", lw=1, label="always on time")
+        literal_line = ax.axvline(fc.constant_brier(1.0, outcomes), color="tab:red", ls=":", lw=1,
+                                  label="always on time")
         ax.set_yticks(positions, labels, fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
@@ -186,7 +190,8 @@ def scenario_readout(summary: dict, mode: str) -> str:
     humanity_w = agi.mean_power_w(agi.HUMANITY_PRIMARY_ENERGY_2024_J)
     unused = "spend growth" if mode == "trend" else "compute growth"
     return "\n".join([
-        f"compute grows x{growth[1]:.2f} a year (90%: {growth[0]:.2f}-{growth[2]:.2f}); not used in this view: {unused}",
+        f"compute grows x{growth[1]:.2f} a year (90%: {growth[0]:.2f}-{growth[2]:.2f}); "
+        f"not used in this view: {unused}",
         _readout_line("compute (FLOP)", summary["bands"]["flop"], _flop),
         _readout_line("cost", summary["bands"]["cost_usd"], _usd,
                       f"; median 2035 = {100 * cost_2035 / agi.WORLD_GDP_2025_USD_PER_YR:.1f}% of 2025 world GDP"),

@@ -67,7 +67,7 @@ def _pip(arguments: list[str]) -> None:
 
 def ensure_environment(extras: tuple[str, ...] = ()) -> None:
     """Create .venv and install the course with these extras, unless already current."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - course.py runs on whatever python3 a learner has
         sys.exit(f"[course] Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
     needed = ("base",) + tuple(extras)
     digest = install_digest()
@@ -173,8 +173,8 @@ def commands() -> dict[str, tuple[str, object]]:
         available["release"] = ("teachers: build a hand-out without keys or solutions, e.g.\n"
                                 "              release 01 02 --out handout/   (release --help for options)",
                                 lambda extra: run_module("scalecheck.classroom.release", extra))
-        available["distribute"] = ("teachers: a hand-out as its own repository folder for JupyterHub (nbgitpuller) or\n"
-                                   "              Binder, e.g. distribute 01 02 --out class-release/ (docs/distribute.md)",
+        available["distribute"] = ("teachers: a hand-out as its own repository folder for JupyterHub\n"
+                                   "              (nbgitpuller) or Binder, e.g. distribute 01 02 --out class-release/",
                                    lambda extra: run_module("scalecheck.classroom.distribute", extra))
     if (ROOT / "scalecheck" / "classroom" / "grading").is_dir():
         available["grade"] = ("teachers: grade a folder of submissions, e.g.\n"

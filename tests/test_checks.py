@@ -5,8 +5,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalecheck.exercise.checks import (ChoiceSpec, Feedback, FunctionSpec, NumberSpec, judge,
-                               judge_choice, judge_function, judge_number, read_number)
+from scalecheck.exercise.checks import (
+    ChoiceSpec,
+    Feedback,
+    FunctionSpec,
+    NumberSpec,
+    judge,
+    judge_choice,
+    judge_function,
+    judge_number,
+    read_number,
+)
 
 CLUSTER = NumberSpec(unit="FLOP/s", expected=7.916e19, rel_tol=0.03,
                      mistakes=((1.979e19, "dense BF16, not the quoted format"),), hint="multiply")

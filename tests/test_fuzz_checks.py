@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scalecheck.exercise import exercises, keys
-from scalecheck.exercise.answers import AnswerStore
-from scalecheck.exercise.answers import saved_answers
+from scalecheck.exercise.answers import AnswerStore, saved_answers
 from scalecheck.exercise.checks import STATUSES, ChoiceSpec, FunctionSpec, NumberSpec, WrittenSpec, judge, with_stage
 
 scalars = st.one_of(

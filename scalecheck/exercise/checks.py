@@ -32,7 +32,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from scalecheck.core.units import UnitError, format_si, parse_quantity, parse_unit
-
 from scalecheck.exercise.vocabulary import STATUS_COLOURS as _COLOURS
 from scalecheck.exercise.vocabulary import STATUS_SYMBOLS as _SYMBOLS
 from scalecheck.exercise.vocabulary import STATUSES  # noqa: F401  (answers.py imports it from here)

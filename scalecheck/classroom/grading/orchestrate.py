@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 import textwrap
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +242,7 @@ class _Run:
 @dataclass
 class _Plan:
     """Which submissions run, which come from the cache, which copy another's run."""
-    executions: dict = field(default_factory=dict)     # index -> Execution
+    cached: list = field(default_factory=list)          # (index, cache name): verified now, loaded when judged
     to_run: list = field(default_factory=list)          # (index, submission, cache name)
     copies: list = field(default_factory=list)          # (index, index of the identical file that runs)
 
@@ -254,9 +254,8 @@ def _plan(subs: list[Submission], cases: dict, cache: Cache, run: _Run) -> _Plan
         name = Cache.key(GRADER_VERSION.encode(), mode, sub.raw, sub.sidecar or b"\0none", sub.exercise_set.encode(),
                          json.dumps(cases[sub.exercise_set], sort_keys=True).encode(),
                          json.dumps(asdict(run.limits), sort_keys=True).encode())
-        cached = cache.get(name)
-        if cached is not None:
-            plan.executions[index] = cached
+        if cache.get(name) is not None:  # not kept: the grader's memory must not grow with the class
+            plan.cached.append((index, name))
         elif name in first_of:  # identical files (e.g. untouched hand-outs) run once
             plan.copies.append((index, first_of[name]))
         else:
@@ -278,8 +277,12 @@ def _collect(future, cache: Cache, name: str) -> Execution:
     return execution
 
 
-def _execute(plan: _Plan, total: int, sets: list[str], cases: dict, cache: Cache, run: _Run) -> None:
-    """Run the planned submissions in sandboxed workers; fills plan.executions."""
+def _execute(plan: _Plan, total: int, sets: list[str], cases: dict, cache: Cache, run: _Run, judge) -> None:
+    """Run the planned submissions in sandboxed workers, handing each execution to ``judge`` as it
+    arrives (cached ones first), so no more than one execution at a time is held per worker."""
+    for index, name in plan.cached:
+        judge(index, cache.get(name) or Execution(failure="the grader lost this submission's cached result "
+                                                           "while grading; not cached, try again"))
     with tempfile.TemporaryDirectory(prefix="scg-course-") as kernel_root:
         course = _kernel_course(Path(kernel_root), sets)
         done = total - len(plan.to_run)
@@ -298,21 +301,18 @@ def _execute(plan: _Plan, total: int, sets: list[str], cases: dict, cache: Cache
             try:
                 for future in futures.as_completed(pending, timeout=deadline):
                     index, sub, name = pending.pop(future)
-                    plan.executions[index] = _collect(future, cache, name)
+                    judge(index, _collect(future, cache, name))
                     done += 1
                     if not run.quiet:
                         _progress(done, total, f"{sub.student} / {sub.exercise_set}")
             except futures.TimeoutError:
                 for future, (index, _sub, _name) in pending.items():
                     future.cancel()
-                    plan.executions[index] = Execution(
-                        failure="the grader's worker did not finish in time; not cached, try again")
+                    judge(index, Execution(failure="the grader's worker did not finish in time; not cached, try again"))
                 for process in list(getattr(pool, "_processes", {}).values()):
                     process.kill()
     if not run.quiet and total:
         sys.stderr.write("\n")
-    for index, first in plan.copies:
-        plan.executions[index] = plan.executions[first]
 
 
 def _student_key(sub: Submission, base: dict, term: classroom.Term, run: _Run) -> tuple[dict, str]:
@@ -332,25 +332,49 @@ def _failed_row(sub: Submission, term: classroom.Term, error: Exception) -> dict
             "feedback": "", "person": term.person.get(sub.student, sub.student), "attempts": {}}
 
 
-def _judge_all(subs: list[Submission], executions: dict, keys_by_set: dict, term: classroom.Term, out: Path,
-               run: _Run) -> tuple[list[dict], list[dict]]:
-    """One row per submission, each inside its own failure boundary; and the notes worth a look."""
-    from scalecheck.classroom.feedback_report import write_feedback_html
+class _Judge:
+    """Judges each submission the moment its execution arrives, writes its feedback, and keeps only the
+    row: executed notebooks and hand-in bytes are dropped at once, so the grader's own memory stays flat
+    however large the class (an identical copy is judged with the execution of the file it copies)."""
 
-    pages = feedback_paths(subs, term.person)
-    rows, problems = [], []
-    for index, sub in enumerate(subs):
+    def __init__(self, subs: list[Submission], plan: _Plan, keys_by_set: dict, term: classroom.Term, out: Path,
+                 run: _Run):
+        from scalecheck.classroom.feedback_report import write_feedback_html
+
+        self.subs, self.keys_by_set, self.term, self.out, self.run = subs, keys_by_set, term, out, run
+        self.write_feedback_html = write_feedback_html
+        self.pages = feedback_paths(subs, term.person)
+        self.copies_of: dict[int, list[int]] = {}
+        for index, first in plan.copies:
+            self.copies_of.setdefault(first, []).append(index)
+        self.rows: dict[int, dict] = {}
+        self.problems: dict[int, list[dict]] = {}
+
+    def __call__(self, index: int, execution: Execution) -> None:
+        for each in [index, *self.copies_of.pop(index, [])]:
+            self._one(each, execution)
+
+    def _one(self, index: int, execution: Execution) -> None:
+        sub = self.subs[index]
         try:
-            key, note = _student_key(sub, keys_by_set[sub.exercise_set], term, run)
-            row, notes = _judge_one(sub, executions[index], key, run.close_credit, out, pages[index], run.warning,
-                                    write_feedback_html, term)
+            key, note = _student_key(sub, self.keys_by_set[sub.exercise_set], self.term, self.run)
+            row, notes = _judge_one(sub, execution, key, self.run.close_credit, self.out, self.pages[index],
+                                    self.run.warning, self.write_feedback_html, self.term)
             notes += [note] if note else []
         except Exception as error:  # the boundary: this student is reported, the class goes on
-            row = _failed_row(sub, term, error)
+            row = _failed_row(sub, self.term, error)
             notes = [row["failure"]]
-        rows.append(row)
-        problems.extend({"file": sub.display, "reason": note} for note in notes)
-    return rows, problems
+        self.rows[index] = row
+        self.problems[index] = [{"file": sub.display, "reason": note} for note in notes]
+        self.subs[index] = replace(sub, raw=b"", sidecar=None)  # its bytes are no longer needed
+
+    def results(self) -> tuple[list[dict], list[dict]]:
+        """Rows and problems in submission order; a submission nothing judged is reported, never lost."""
+        for index in range(len(self.subs)):
+            if index not in self.rows:
+                self._one(index, Execution(failure="the grader never received this submission's result; try again"))
+        order = range(len(self.subs))
+        return [self.rows[i] for i in order], [p for i in order for p in self.problems[i]]
 
 
 def _write_reports(out: Path, rows: list[dict], keys_by_set: dict, term: classroom.Term, problems: list[dict],
@@ -394,8 +418,9 @@ def _grade(submissions_dir: Path, out: Path, run: _Run) -> dict:
              for name, entries in keys_by_set.items()}
     cache = Cache(out / ".cache")
     plan = _plan(subs, cases, cache, run)
-    _execute(plan, len(subs), sets, cases, cache, run)
-    rows, problems = _judge_all(subs, plan.executions, keys_by_set, term, out, run)
+    judge = _Judge(subs, plan, keys_by_set, term, out, run)
+    _execute(plan, len(subs), sets, cases, cache, run, judge)
+    rows, problems = judge.results()
     graded = sum(r["status"] in ("graded", "blank") for r in rows)
     failed = sum(r["status"] == "failed" for r in rows)
     problems = [{"file": path, "reason": reason} for path, reason in skipped] + problems

@@ -161,6 +161,11 @@ def pages(browser, request):
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
+    # The copies share this .venv: bring its install up to date from the course itself first, or the
+    # first copy's `course.py lab` would re-install the package from the copy (an editable install
+    # pointing into a temporary folder that every later kernel would import)
+    subprocess.run([sys.executable, str(ROOT / "course.py"), "lab", "--version"], cwd=ROOT, check=True,
+                   env=dict(os.environ, SCALECHECK_VENV=str(VENV)), capture_output=True, timeout=1800)
     return tmp_path_factory.mktemp("journeys")
 
 

@@ -77,12 +77,12 @@ def test_lab_installs_only_the_lab_extra_and_test_adds_the_test_extra(tmp_path, 
     monkeypatch.setattr(course, "install_lab_settings", lambda: None)
 
     course.ensure_environment(("lab",))
-    assert installs[-1] == ["install", "-e", f"{ROOT}[lab]"]
+    assert installs[-1] == ["install", "--no-compile", "-e", f"{ROOT}[lab]"]  # no .pyc for every file
     count = len(installs)
     course.ensure_environment(("lab",))
     assert len(installs) == count, "a current lab install was redone"
     course.ensure_environment(("lab", "test"))
-    assert installs[-1] == ["install", "-e", f"{ROOT}[lab,test]"]
+    assert installs[-1] == ["install", "--no-compile", "-e", f"{ROOT}[lab,test]"]
     course.ensure_environment(("lab",))
     course.ensure_environment()
     assert len(installs) == count + 1, "switching between commands reinstalled"

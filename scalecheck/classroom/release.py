@@ -35,10 +35,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scalecheck.core.paths import PACKAGE_DIR
+from scalecheck.core.paths import PACKAGE_DIR, course_root
 from scalecheck.exercise.keys import write_atomic
 
-COURSE_ROOT = PACKAGE_DIR.parent
+# The same course root every module uses (paths.course_root honours SCALECHECK_COURSE_ROOT)
+COURSE_ROOT = course_root()
 # Files of the course root that every hand-out carries
 ROOT_FILES = ("pyproject.toml", "course.py", "postBuild")  # plus a learner environment.yml, written
 # The package's teacher-only layer (the grader, its reports and this builder): never in a hand-out

@@ -349,6 +349,19 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture
+def browser(chromium):
+    """The run's Chromium for one test; its screenshots go to tests/artifacts/."""
+    (ROOT / "tests" / "artifacts").mkdir(exist_ok=True)
+    return chromium
+
+
+@pytest.fixture
+def lab(course_lab):
+    """The run's JupyterLab on a copy of the course, for one test."""
+    return course_lab
+
+
 @pytest.fixture(scope="session")
 def course_lab(tmp_path_factory):
     """JupyterLab on a copy of lessons/ and exercises/ (tests/browser_support.py), shared by the browser tests."""

@@ -31,19 +31,6 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 expect, sync_playwright = require_playwright()
 
 
-@pytest.fixture
-def browser(chromium):
-    """The run's Chromium (conftest.py); screenshots go to tests/artifacts/."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    return chromium
-
-
-@pytest.fixture
-def lab(course_lab):
-    """The run's JupyterLab on a copy of the course (conftest.py, tests/browser_support.py)."""
-    return course_lab
-
-
 def _run_all(page):
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells$")).click()

@@ -44,19 +44,6 @@ def _models(notebook):
     return notebook["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
 
 
-@pytest.fixture
-def browser(chromium):
-    """The run's Chromium (conftest.py)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    return chromium
-
-
-@pytest.fixture
-def lab(course_lab):
-    """The run's JupyterLab (conftest.py)."""
-    return course_lab
-
-
 def test_run_all_again_keeps_one_widget_per_question_and_the_last_answer(browser, lab):
     from scalecheck.exercise.answers import saved_answers
 

@@ -130,15 +130,9 @@ class CourseLab:
 
 
 @pytest.fixture
-def browser(chromium):
-    """The run's Chromium (conftest.py)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return chromium
-
-
-@pytest.fixture
 def pages(browser, request):
     """New pages for a test; on failure each is screenshotted to tests/artifacts/journeys/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     opened = []
     failed_before = request.session.testsfailed
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
 import stat
+import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -118,7 +121,7 @@ def test_every_entry_is_graded_or_reported(tmp_path):
     subs, skipped = discovery.discover(folder, SETS)
     reasons = dict(skipped)
     assert {s.student for s in subs} == {"alice", "bob", "José"}
-    assert next(s for s in subs if s.student == "bob").sidecar is not None
+    assert next(s for s in subs if s.student == "bob").sidecar_path is not None
     assert "Latin-1" in " ".join(next(s for s in subs if s.student == "José").notes)
     assert "hidden" in reasons[".eve_01.ipynb"]
     assert "folder" in reasons["x_01.ipynb"]
@@ -127,6 +130,111 @@ def test_every_entry_is_graded_or_reported(tmp_path):
     assert "no notebook" in reasons["orphan_01.answers.json"]
     assert "not a notebook" in reasons["notes.txt"] and "names no exercise set" in reasons["nobody.ipynb"]
     assert len(subs) + len(skipped) == 11  # every entry accounted for (bob's folder through its notebook)
+
+
+def _big_notebook(tag: int, kb: int = 256) -> bytes:
+    filler = {"cell_type": "markdown", "metadata": {}, "source": f"{tag} " + "x" * (kb * 1024)}
+    return json.dumps({"cells": [filler], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_discovery_keeps_no_hand_in_bytes(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for number in range(40):  # 40 x 256 kB: 10 MB if the bytes were kept
+        (folder / f"s{number:02d}_01.ipynb").write_bytes(_big_notebook(number))
+        (folder / f"s{number:02d}_01.answers.json").write_text('{"answers": {"q1": "1"}}')
+    tracemalloc.start()
+    try:
+        subs, skipped = discovery.discover(folder, SETS)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(subs) == 40 and not skipped
+    assert held < 1024 * 1024, f"discovery still holds {held // 1024} kB"
+    for sub in subs:
+        assert not any(isinstance(value, (bytes, bytearray, memoryview)) for value in vars(sub).values())
+        raw = (folder / f"{sub.student}_01.ipynb").read_bytes()
+        assert sub.sha256 == hashlib.sha256(raw).hexdigest() and sub.size == len(raw) and sub.sidecar_path
+    # read when needed, and verified
+    raw, side = discovery.load(subs[0])
+    assert raw == (folder / "s00_01.ipynb").read_bytes() and side == b'{"answers": {"q1": "1"}}'
+
+
+def test_a_hand_in_swapped_after_discovery_is_refused_when_read(tmp_path):
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for name in ("a", "b", "c", "d"):
+        (folder / f"{name}_01.ipynb").write_bytes(_big_notebook(ord(name), 1))
+    (folder / "d_01.answers.json").write_text("{}")
+    subs = {s.student: s for s in discovery.discover(folder, SETS)[0]}
+    (folder / "a_01.ipynb").write_bytes(_big_notebook(999, 1))         # new content
+    (folder / "b_01.ipynb").unlink()                                    # gone
+    (folder / "c_01.ipynb").unlink()
+    (folder / "c_01.ipynb").symlink_to(folder / "d_01.ipynb")           # a link now
+    (folder / "d_01.answers.json").write_text('{"answers": {"q1": "9"}}')  # the answers file changed
+    for student, words in (("a", "changed"), ("b", "no longer be read"), ("c", "no longer be read"),
+                           ("d", "answers file changed")):
+        with pytest.raises(discovery.HandinChanged, match=words):
+            discovery.load(subs[student])
+
+
+RECEIVED = Path("/nonexistent")
+
+
+def _recording_run(raw, sidecar, exercise_set, course, cases, limits, index, use_sandbox):
+    """A stand-in worker (fork-started: it reports through a file) that answers nothing."""
+    with open(RECEIVED, "a") as handle:
+        handle.write(hashlib.sha256(raw).hexdigest() + "\n")
+    return {"answers": {}, "problems": [], "failure": "", "seconds": 0.01, "executed": None}
+
+
+@pytest.mark.slow  # two gradings of a small class (stand-in runs): ~5 s each under load
+def test_a_class_goes_on_when_hand_ins_change_between_discovery_and_their_run(tmp_path, monkeypatch):
+    global RECEIVED
+    RECEIVED = tmp_path / "received.txt"
+    folder, out = tmp_path / "subs", tmp_path / "out"
+    folder.mkdir()
+    same = _big_notebook(0, 1)
+    for name in ("amy", "ben", "cat", "dan", "eve"):
+        (folder / f"{name}_01.ipynb").write_bytes(_big_notebook(ord(name[0]), 1))
+    (folder / "fay_01.ipynb").write_bytes(same)  # fay and gus hand in identical files: one run for both
+    (folder / "gus_01.ipynb").write_bytes(same)
+    real_discover = orchestrate.discover
+    swaps = {"ben_01.ipynb": _big_notebook(777, 1), "fay_01.ipynb": _big_notebook(778, 1)}
+
+    def discover_then_swap(*args):
+        found = real_discover(*args)
+        for name, content in swaps.items():
+            (folder / name).write_bytes(content)
+        return found
+
+    monkeypatch.setattr(orchestrate, "discover", discover_then_swap)
+    monkeypatch.setattr(orchestrate, "run_submission", _recording_run)
+
+    def grade() -> tuple[dict, dict]:
+        RECEIVED.write_text("")
+        summary = orchestrate.grade(folder, out, jobs=2, quiet=True, unsafe_no_sandbox=True)
+        rows = {r["student"]: r for r in json.loads((out / "gradebook.json").read_text())["submissions"]}
+        return summary, rows
+
+    summary, rows = grade()
+    for student in ("ben", "fay"):
+        assert rows[student]["status"] == "failed" and "changed after the grader found it" in rows[student]["failure"]
+    assert all(rows[s]["status"] != "failed" for s in ("amy", "cat", "dan", "eve", "gus"))  # gus runs in fay's place
+    problems = (out / "problems.csv").read_text(encoding="utf-8")
+    assert "ben_01.ipynb" in problems and "fay_01.ipynb" in problems
+    received = set(RECEIVED.read_text().split())
+    swapped = {hashlib.sha256(content).hexdigest() for content in swaps.values()}
+    assert not received & swapped and len(received) == 5  # amy, cat, dan, eve, gus; never a swapped file
+    assert summary["executed"] == 5 and summary["failed"] == 2
+    # again: amy's result comes from the cache, but her file changes after discovery: the cached
+    # result of the bytes found is not used for the bytes now there
+    swaps.clear()
+    swaps["amy_01.ipynb"] = _big_notebook(780, 1)
+    summary, rows = grade()
+    assert rows["amy"]["status"] == "failed" and "changed" in rows["amy"]["failure"]
+    assert summary["from_cache"] == 5 and summary["executed"] == 2  # ben's and fay's new files run now
+    assert all(rows[s]["status"] != "failed" for s in ("ben", "cat", "dan", "eve", "fay", "gus"))
 
 
 def test_report_file_names_never_collide():

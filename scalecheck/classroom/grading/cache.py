@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 import stat
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 
 from scalecheck.exercise.keys import write_atomic
@@ -70,11 +70,14 @@ class Cache:
         return execution
 
     def put(self, name: str, execution: Execution) -> None:
-        data = asdict(execution)
+        # a shallow dict (asdict would deep-copy the executed notebook only to serialise it)
+        data = {f.name: getattr(execution, f.name) for f in fields(execution)}
         if validate_execution(data) is None:
             return  # invalid results are never cached
-        body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-        write_atomic(self.folder / f"{name}.json", json.dumps({"mac": self._mac(name, body), "data": data}))
+        body = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        # serialised once: the entry holds the body as written, which get() re-serialises identically
+        entry = '{"mac":"' + self._mac(name, body.encode()) + '","data":' + body + "}"
+        write_atomic(self.folder / f"{name}.json", entry)
         os.chmod(self.folder / f"{name}.json", 0o600)
 
 

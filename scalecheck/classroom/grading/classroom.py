@@ -101,8 +101,10 @@ class Term:
         if submitted is None:
             if self.submitted_file:
                 _problem(self, sub.display, f"no hand-in time in {self.submitted_file}; the file's own time was used")
-            try:
-                submitted = datetime.fromtimestamp(os.lstat(sub.path).st_mtime, timezone.utc)
+            try:  # the time recorded when the file was found (and its bytes verified), else the file's own now
+                mtime = getattr(sub, "mtime", None)
+                submitted = datetime.fromtimestamp(os.lstat(sub.path).st_mtime if mtime is None else mtime,
+                                                   timezone.utc)
                 source = "the file's time"
             except OSError:
                 return {}

@@ -3,9 +3,17 @@
 Nothing here follows a symbolic link, and files are opened with
 ``O_NOFOLLOW`` and read up to a cap, so a submission that is a link to the
 solutions (or a FIFO, or a device) is reported, never read.
+
+Discovery keeps no hand-in bytes: it reads each file once to record its
+size, SHA-256 and time, and ``load`` reads it again when it is needed (its
+run submitted, or its cached result judged), refusing bytes whose hash is
+not the one recorded. The grader's memory then does not grow with the size
+of the class, and a file swapped between discovery and its run is reported,
+never graded as the file that was found.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -24,9 +32,26 @@ class Submission:
     display: str         # the path relative to the folder, as readable text
     student: str
     exercise_set: str
-    raw: bytes = b""
-    sidecar: bytes | None = None
     notes: list[str] = field(default_factory=list)
+    # what was found, so that the bytes read later can be verified (no bytes are kept)
+    sha256: str = ""                 # of the notebook as discovered
+    size: int = 0
+    mtime: float | None = None       # the notebook's time as discovered (the late rules read it)
+    sidecar_path: str | None = None  # its answers file, when one was found and could be read
+    sidecar_sha256: str = ""
+
+
+class HandinChanged(Exception):
+    """A hand-in that is not, or no longer, the file discovery found; the message says why."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """One file as read at discovery: enough to verify it later, not its bytes."""
+
+    sha256: str
+    size: int
+    mtime: float
 
 
 def readable_name(raw: bytes) -> tuple[str, str]:
@@ -50,31 +75,92 @@ def clean_student(text: str) -> str:
     return re.sub(r"\s+", " ", text) or "unknown"
 
 
-def read_capped(path: bytes | str, limit: int) -> tuple[bytes | None, str]:
-    """The bytes of a regular file, never through a link; (None, reason) otherwise."""
+def _open_regular(path: bytes | str, limit: int) -> tuple[int | None, os.stat_result | None, str]:
+    """(fd, stat, '') of a regular file no larger than ``limit``, never through a link; (None, None, why) else."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        return None, f"could not be opened ({error.strerror})"
+        return None, None, f"could not be opened ({error.strerror})"
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None, "not a regular file"
-        if info.st_size > limit:
-            return None, f"too large ({info.st_size // 1024 // 1024} MB; the limit is {limit // 1024 // 1024} MB)"
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
+    except OSError as error:
+        os.close(fd)
+        return None, None, f"could not be read ({error.strerror})"
+    reason = ""
+    if not stat.S_ISREG(info.st_mode):
+        reason = "not a regular file"
+    elif info.st_size > limit:
+        reason = f"too large ({info.st_size // 1024 // 1024} MB; the limit is {limit // 1024 // 1024} MB)"
+    if reason:
+        os.close(fd)
+        return None, None, reason
+    return fd, info, ""
+
+
+def _chunks(fd: int, limit: int):
+    """The file's bytes in chunks; raises OSError past ``limit`` (a file that grows while it is read)."""
+    total = 0
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return
+        total += len(chunk)
         if total > limit:
-            return None, f"too large (the limit is {limit // 1024 // 1024} MB)"
-        return b"".join(chunks), ""
+            raise OSError(0, f"too large (the limit is {limit // 1024 // 1024} MB)")
+        yield chunk
+
+
+def read_capped(path: bytes | str, limit: int) -> tuple[bytes | None, str]:
+    """The bytes of a regular file, never through a link; (None, reason) otherwise."""
+    fd, _, reason = _open_regular(path, limit)
+    if fd is None:
+        return None, reason
+    try:
+        return b"".join(_chunks(fd, limit)), ""
+    except OSError as error:
+        return None, error.strerror or "could not be read"
     finally:
         os.close(fd)
+
+
+def fingerprint(path: bytes | str, limit: int) -> tuple[Found | None, str]:
+    """The file's SHA-256, size and time, read in chunks and not kept; (None, reason) when it cannot be read."""
+    fd, info, reason = _open_regular(path, limit)
+    if fd is None:
+        return None, reason
+    try:
+        digest, size = hashlib.sha256(), 0
+        for chunk in _chunks(fd, limit):
+            digest.update(chunk)
+            size += len(chunk)
+        return Found(digest.hexdigest(), size, info.st_mtime), ""
+    except OSError as error:
+        return None, error.strerror or "could not be read"
+    finally:
+        os.close(fd)
+
+
+def _verified(path: str, expected: str, limit: int, what: str) -> bytes:
+    raw, reason = read_capped(path, limit)
+    if raw is None:
+        raise HandinChanged(f"{what} could no longer be read when it was graded ({reason}); "
+                            "it was not graded: grade again")
+    if hashlib.sha256(raw).hexdigest() != expected:
+        raise HandinChanged(f"{what} changed after the grader found it (its bytes are not the ones found); "
+                            "it was not graded: grade again to grade the new version")
+    return raw
+
+
+def load(sub: Submission) -> tuple[bytes, bytes | None]:
+    """(notebook bytes, answers-file bytes or None), read now and verified against what discovery
+    recorded; raises HandinChanged for a file that was swapped, changed or removed since."""
+    raw = _verified(sub.path, sub.sha256, MAX_NOTEBOOK_BYTES, "the notebook")
+    side = None
+    if sub.sidecar_path is not None:
+        side = _verified(sub.sidecar_path, sub.sidecar_sha256, MAX_SIDECAR_BYTES, "its answers file")
+    return raw, side
 
 
 def _match_set(stem: str, sets: list[str]) -> tuple[str, str] | None:
@@ -150,18 +236,20 @@ def _submissions(scan: _Scan, sets: list[str]) -> list[Submission]:
             continue
         name, rest = matched
         student = clean_student(parts[0] if len(parts) > 1 else rest)
-        raw, reason = read_capped(path, MAX_NOTEBOOK_BYTES)
-        if raw is None:
+        seen, reason = fingerprint(path, MAX_NOTEBOOK_BYTES)
+        if seen is None:
             scan.skipped.append((shown, reason))
             continue
+        sub = Submission(os.fsdecode(path), shown, student, name, list(notes), seen.sha256, seen.size, seen.mtime)
         side_path = path[: -len(b".ipynb")] + b".answers.json"
-        side = None
         if side_path in scan.sidecars:
             used_sidecars.add(side_path)
-            side, why = read_capped(side_path, MAX_SIDECAR_BYTES)
+            side, why = fingerprint(side_path, MAX_SIDECAR_BYTES)
             if side is None:
-                notes = notes + [f"its answers file was not read: {why}"]
-        found.append(Submission(os.fsdecode(path), shown, student, name, raw, side, list(notes)))
+                sub.notes.append(f"its answers file was not read: {why}")
+            else:
+                sub.sidecar_path, sub.sidecar_sha256 = os.fsdecode(side_path), side.sha256
+        found.append(sub)
     for side_path, shown in scan.sidecars.items():
         if side_path not in used_sidecars:
             scan.skipped.append((shown, "an answers file with no notebook of the same name beside it"))
@@ -175,7 +263,7 @@ def _newest_only(found: list[Submission], skipped: list[tuple[str, str]]) -> lis
         key = (sub.student, sub.exercise_set)
         if key in chosen:
             old = chosen[key]
-            newer = max((old, sub), key=lambda s: (_mtime(s.path), s.display))
+            newer = max((old, sub), key=lambda s: (s.mtime or 0.0, s.display))
             older = sub if newer is old else old
             chosen[key] = newer
             skipped.append((older.display,
@@ -195,10 +283,3 @@ def discover(folder: str | os.PathLike, sets: list[str]) -> tuple[list[Submissio
     scan.walk(os.fsencode(folder), "", 1)
     found = _submissions(scan, sets)
     return _newest_only(found, scan.skipped), scan.skipped
-
-
-def _mtime(path: str) -> float:
-    try:
-        return os.lstat(path).st_mtime
-    except OSError:
-        return 0.0

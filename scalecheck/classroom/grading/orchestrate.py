@@ -18,7 +18,10 @@ import shutil
 import sys
 import tempfile
 import textwrap
-from dataclasses import asdict, dataclass, field, replace
+import time
+from collections import deque
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +32,11 @@ from scalecheck.exercise import keys as keymod
 
 from . import classroom, lms, sandbox
 from .cache import Cache
-from .discovery import Submission, discover
+from .discovery import HandinChanged, Submission, discover, load
 from .runner import Limits, parse_notebook, run_submission
 from .scoring import CLOSE_CREDIT, Execution, score, validate_execution
 
-GRADER_VERSION = "2"
+GRADER_VERSION = "3"  # 3: cache names from the hand-in's SHA-256 (the bytes are not kept after discovery)
 UNSAFE_WARNING = ("Graded WITHOUT the sandbox (--unsafe-no-sandbox): a notebook could read the key and "
                   "change files and other students' results. Do not rely on these grades for untrusted work.")
 
@@ -243,24 +246,29 @@ class _Run:
 class _Plan:
     """Which submissions run, which come from the cache, which copy another's run."""
     cached: list = field(default_factory=list)          # (index, cache name): verified now, loaded when judged
-    to_run: list = field(default_factory=list)          # (index, submission, cache name)
+    to_run: list = field(default_factory=list)          # (index, cache name)
     copies: list = field(default_factory=list)          # (index, index of the identical file that runs)
+    executed: int = 0                                   # runs actually started
 
 
 def _plan(subs: list[Submission], cases: dict, cache: Cache, run: _Run) -> _Plan:
     plan, first_of = _Plan(), {}
     mode = f"sandbox={run.use_sandbox}".encode()
+    limits = json.dumps(asdict(run.limits), sort_keys=True).encode()
+    set_cases = {name: json.dumps(value, sort_keys=True).encode() for name, value in cases.items()}
     for index, sub in enumerate(subs):
-        name = Cache.key(GRADER_VERSION.encode(), mode, sub.raw, sub.sidecar or b"\0none", sub.exercise_set.encode(),
-                         json.dumps(cases[sub.exercise_set], sort_keys=True).encode(),
-                         json.dumps(asdict(run.limits), sort_keys=True).encode())
+        # the hashes recorded at discovery stand for the bytes: the same file gives the same name,
+        # and the bytes that run are verified against them when they are read again
+        side = bytes.fromhex(sub.sidecar_sha256) if sub.sidecar_path is not None else b"\0none"
+        name = Cache.key(GRADER_VERSION.encode(), mode, bytes.fromhex(sub.sha256), side, sub.exercise_set.encode(),
+                         set_cases[sub.exercise_set], limits)
         if cache.get(name) is not None:  # not kept: the grader's memory must not grow with the class
             plan.cached.append((index, name))
         elif name in first_of:  # identical files (e.g. untouched hand-outs) run once
             plan.copies.append((index, first_of[name]))
         else:
             first_of[name] = index
-            plan.to_run.append((index, sub, name))
+            plan.to_run.append((index, name))
     return plan
 
 
@@ -277,42 +285,131 @@ def _collect(future, cache: Cache, name: str) -> Execution:
     return execution
 
 
-def _execute(plan: _Plan, total: int, sets: list[str], cases: dict, cache: Cache, run: _Run, judge) -> None:
+def _execute(plan: _Plan, subs: list[Submission], sets: list[str], cases: dict, cache: Cache, run: _Run,
+             judge: _Judge) -> None:
     """Run the planned submissions in sandboxed workers, handing each execution to ``judge`` as it
-    arrives (cached ones first), so no more than one execution at a time is held per worker."""
+    arrives (cached ones first). Hand-ins are read (and verified) when their run is submitted, and
+    only ``jobs + 1`` runs are in flight, so the grader holds a bounded number of hand-ins and
+    executions however large the class."""
+    total = len(subs)
+    progress = _Progress(total, run.quiet)
     for index, name in plan.cached:
         judge(index, cache.get(name) or Execution(failure="the grader lost this submission's cached result "
                                                            "while grading; not cached, try again"))
-    with tempfile.TemporaryDirectory(prefix="scg-course-") as kernel_root:
-        course = _kernel_course(Path(kernel_root), sets)
-        done = total - len(plan.to_run)
-        if not run.quiet:
-            _progress(done, total, "(cached)" if done else "")
+        progress.step("(cached)")
+    if plan.to_run:
+        with tempfile.TemporaryDirectory(prefix="scg-course-") as kernel_root:
+            course = _kernel_course(Path(kernel_root), sets)
+            _Workers(plan, subs, course, cases, cache, run, judge, progress).run()
+    progress.end()
+
+
+class _Progress:
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet, self.done = total, quiet, 0
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if not self.quiet:
+            _progress(self.done, self.total, label)
+
+    def end(self) -> None:
+        if not self.quiet and self.total:
+            sys.stderr.write("\n")
+
+
+class _Workers:
+    """The sandboxed runs: a process pool fed ``jobs + 1`` runs at a time (one queued beyond the
+    workers, so a worker that finishes starts its next kernel at once while the grader judges), each
+    hand-in read and verified just before its run is submitted and dropped once it is judged."""
+
+    def __init__(self, plan: _Plan, subs: list[Submission], course: str, cases: dict, cache: Cache, run: _Run,
+                 judge: _Judge, progress: _Progress):
+        self.plan, self.subs, self.course, self.cases, self.cache = plan, subs, course, cases, cache
+        self.run_, self.judge, self.progress = run, judge, progress
+        self.work: deque = deque(plan.to_run)
+        self.in_flight: dict = {}  # future -> (index, cache name, (raw, sidecar), submitted at)
+        self.depth = max(1, run.jobs) + 1
+        # a run ends itself within total_timeout_s (its watchdog); a queued one may wait for one run first
+        self.overdue_s = 2 * (run.limits.total_timeout_s + 120)
+        self.limits = asdict(run.limits)
         # fork on Linux: workers need not re-import the caller's main module
-        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with futures.ProcessPoolExecutor(max_workers=max(1, run.jobs), mp_context=context) as pool:
-            pending = {
-                pool.submit(run_submission, sub.raw, sub.sidecar, sub.exercise_set, course, cases[sub.exercise_set],
-                            asdict(run.limits), index, run.use_sandbox): (index, sub, name)
-                for index, sub, name in plan.to_run
-            }
-            rounds = -(-len(plan.to_run) // max(1, run.jobs))
-            deadline = rounds * (run.limits.total_timeout_s + 120) + 60
+        self.context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.pool = None
+
+    def _new_pool(self) -> futures.ProcessPoolExecutor:
+        return futures.ProcessPoolExecutor(max_workers=max(1, self.run_.jobs), mp_context=self.context)
+
+    def run(self) -> None:
+        self.pool = self._new_pool()
+        try:
+            while self.work or self.in_flight:
+                self._fill()
+                if self.in_flight:
+                    self._wait()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _fill(self) -> None:
+        while self.work and len(self.in_flight) < self.depth:
+            index, name = self.work.popleft()
+            sub = self.subs[index]
             try:
-                for future in futures.as_completed(pending, timeout=deadline):
-                    index, sub, name = pending.pop(future)
-                    judge(index, _collect(future, cache, name))
-                    done += 1
-                    if not run.quiet:
-                        _progress(done, total, f"{sub.student} / {sub.exercise_set}")
-            except futures.TimeoutError:
-                for future, (index, _sub, _name) in pending.items():
-                    future.cancel()
-                    judge(index, Execution(failure="the grader's worker did not finish in time; not cached, try again"))
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.kill()
-    if not run.quiet and total:
-        sys.stderr.write("\n")
+                handin = load(sub)
+            except HandinChanged as error:
+                self._changed(index, name, error)
+                continue
+            args = (run_submission, *handin, sub.exercise_set, self.course, self.cases[sub.exercise_set], self.limits,
+                    index, self.run_.use_sandbox)
+            try:
+                future = self.pool.submit(*args)
+            except BrokenProcessPool:  # a worker died: the runs still to come get a new pool
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new_pool()
+                future = self.pool.submit(*args)
+            self.plan.executed += 1
+            self.in_flight[future] = (index, name, handin, time.monotonic())
+
+    def _changed(self, index: int, name: str, error: HandinChanged) -> None:
+        """A hand-in that is not the file found: reported; an identical copy of it runs in its place."""
+        copies = self.judge.copies_of.pop(index, [])
+        self.judge.changed(index, error)
+        self.progress.step(self.subs[index].student)
+        if copies:
+            first, rest = copies[0], copies[1:]
+            self.plan.copies.remove((first, index))
+            self.judge.copies_of[first] = rest
+            for each in rest:
+                self.plan.copies[self.plan.copies.index((each, index))] = (each, first)
+            self.work.appendleft((first, name))
+
+    def _wait(self) -> None:
+        now = time.monotonic()
+        first_due = min(started for *_, started in self.in_flight.values()) + self.overdue_s
+        done, _ = futures.wait(list(self.in_flight), timeout=max(1.0, first_due - now),
+                               return_when=futures.FIRST_COMPLETED)
+        for future in done:
+            index, name, handin, _ = self.in_flight.pop(future)
+            self.judge(index, _collect(future, self.cache, name), handin)  # then its bytes go
+            self.progress.step(f"{self.subs[index].student} / {self.subs[index].exercise_set}")
+        if not done:
+            self._overdue(time.monotonic())
+
+    def _overdue(self, now: float) -> None:
+        """A run that never came back: it fails, its worker is killed, the other runs start again."""
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new_pool()
+        for future, (index, name, _handin, started) in list(self.in_flight.items()):
+            del self.in_flight[future]
+            if now - started >= self.overdue_s:
+                self.judge(index, Execution(failure="the grader's worker did not finish in time; not cached, "
+                                                    "try again"))
+                self.progress.step(self.subs[index].student)
+            else:  # an innocent bystander of the killed pool: read again and run again
+                self.plan.executed -= 1
+                self.work.appendleft((index, name))
 
 
 def _student_key(sub: Submission, base: dict, term: classroom.Term, run: _Run) -> tuple[dict, str]:
@@ -325,10 +422,9 @@ def _student_key(sub: Submission, base: dict, term: classroom.Term, run: _Run) -
     return _variants_module().student_key(sub.exercise_set, person, run.variant_secret, base), ""
 
 
-def _failed_row(sub: Submission, term: classroom.Term, error: Exception) -> dict:
+def _failed_row(sub: Submission, term: classroom.Term, failure: str) -> dict:
     return {"student": sub.student, "exercise_set": sub.exercise_set, "file": sub.display, "status": "failed",
-            "points": 0.0, "max_points": 0.0, "percent": 0.0, "questions": [], "notes": [],
-            "failure": f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]})",
+            "points": 0.0, "max_points": 0.0, "percent": 0.0, "questions": [], "notes": [], "failure": failure,
             "feedback": "", "person": term.person.get(sub.student, sub.student), "attempts": {}}
 
 
@@ -350,23 +446,36 @@ class _Judge:
         self.rows: dict[int, dict] = {}
         self.problems: dict[int, list[dict]] = {}
 
-    def __call__(self, index: int, execution: Execution) -> None:
+    def __call__(self, index: int, execution: Execution, handin: tuple[bytes, bytes | None] | None = None) -> None:
+        """Judge submission ``index`` (and its identical copies) with ``execution``; ``handin`` is the
+        bytes that ran, already verified; every other hand-in is read now and verified."""
         for each in [index, *self.copies_of.pop(index, [])]:
-            self._one(each, execution)
+            self._one(each, execution, handin if each == index else None)
 
-    def _one(self, index: int, execution: Execution) -> None:
+    def changed(self, index: int, error: HandinChanged) -> None:
+        """A hand-in that is no longer the file discovery found: a failed row, and a problem saying so."""
+        failure = str(error)
+        self.rows[index] = _failed_row(self.subs[index], self.term, failure)
+        self.problems[index] = [{"file": self.subs[index].display, "reason": failure}]
+
+    def _one(self, index: int, execution: Execution, handin: tuple[bytes, bytes | None] | None = None) -> None:
         sub = self.subs[index]
         try:
+            raw, sidecar = handin if handin is not None else load(sub)
+        except HandinChanged as error:
+            self.changed(index, error)
+            return
+        try:
             key, note = _student_key(sub, self.keys_by_set[sub.exercise_set], self.term, self.run)
-            row, notes = _judge_one(sub, execution, key, self.run.close_credit, self.out, self.pages[index],
-                                    self.run.warning, self.write_feedback_html, self.term)
+            row, notes = _judge_one(sub, raw, sidecar, execution, key, self.run.close_credit, self.out,
+                                    self.pages[index], self.run.warning, self.write_feedback_html, self.term)
             notes += [note] if note else []
         except Exception as error:  # the boundary: this student is reported, the class goes on
-            row = _failed_row(sub, self.term, error)
+            row = _failed_row(sub, self.term,
+                              f"the grader failed on this submission ({type(error).__name__}: {str(error)[:200]})")
             notes = [row["failure"]]
         self.rows[index] = row
         self.problems[index] = [{"file": sub.display, "reason": note} for note in notes]
-        self.subs[index] = replace(sub, raw=b"", sidecar=None)  # its bytes are no longer needed
 
     def results(self) -> tuple[list[dict], list[dict]]:
         """Rows and problems in submission order; a submission nothing judged is reported, never lost."""
@@ -419,20 +528,21 @@ def _grade(submissions_dir: Path, out: Path, run: _Run) -> dict:
     cache = Cache(out / ".cache")
     plan = _plan(subs, cases, cache, run)
     judge = _Judge(subs, plan, keys_by_set, term, out, run)
-    _execute(plan, len(subs), sets, cases, cache, run, judge)
+    _execute(plan, subs, sets, cases, cache, run, judge)
     rows, problems = judge.results()
     graded = sum(r["status"] in ("graded", "blank") for r in rows)
     failed = sum(r["status"] == "failed" for r in rows)
     problems = [{"file": path, "reason": reason} for path, reason in skipped] + problems
     _write_reports(out, rows, keys_by_set, term, problems, run)
-    return {"graded": graded, "failed": failed, "skipped": len(skipped), "executed": len(plan.to_run),
-            "from_cache": len(subs) - len(plan.to_run) - len(plan.copies), "identical": len(plan.copies),
+    return {"graded": graded, "failed": failed, "skipped": len(skipped), "executed": plan.executed,
+            "from_cache": len(plan.cached), "identical": len(plan.copies),
             "problems": problems, "sandbox": run.sandbox_kind or "none (unsafe)"}
 
 
-def _judge_one(sub: Submission, execution: Execution, key_entries: dict, close_credit: float, out: Path,
-               feedback: str, warning: str, write_feedback_html, term=None) -> tuple[dict, list[str]]:
-    saved, conflicts = saved_answers(sub.raw, sub.sidecar)
+def _judge_one(sub: Submission, raw: bytes, sidecar: bytes | None, execution: Execution, key_entries: dict,
+               close_credit: float, out: Path, feedback: str, warning: str, write_feedback_html,
+               term=None) -> tuple[dict, list[str]]:
+    saved, conflicts = saved_answers(raw, sidecar)
     results = score(execution.answers, saved, key_entries, close_credit)
     late: dict = {}
     if term is not None:  # manual marks replace the machine's; then the late penalty
@@ -443,7 +553,7 @@ def _judge_one(sub: Submission, execution: Execution, key_entries: dict, close_c
     # blank: ran cleanly and nothing was answered (not: answers that could not be read)
     blank = not execution.failure and not execution.problems and all(r.status == "unanswered" for r in results)
     status = "failed" if execution.failure else "blank" if blank else "graded"
-    attempts, history_notes = attempt_history(sub.sidecar)
+    attempts, history_notes = attempt_history(sidecar)
     notes = list(sub.notes) + conflicts + history_notes
     if execution.failure:
         notes.append(execution.failure)

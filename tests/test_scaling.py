@@ -299,7 +299,97 @@ def test_fit_runs_without_threadpoolctl(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", import_without_threadpoolctl)
     with pytest.raises(ImportError):
         import threadpoolctl  # noqa: F401  (the simulation is in force)
+    scaling.clear_fit_memo()  # else the second fit is the first one's remembered result
     without_limit = scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start)
     np.testing.assert_allclose(without_limit.params, with_limit.params, rtol=1e-9)
     boot = scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], start, n_resamples=2, seed=3)
     assert boot.shape == (2, 5) and np.all(np.isfinite(boot))
+
+
+def _three_array_objective(params, log_n, log_d, log_loss, delta=scaling.HUBER_DELTA):
+    """The objective as first written (three separate arrays): the stacked form must equal it bit for bit."""
+    a, b, e, alpha, beta = (float(v) for v in params)
+    t_n, t_d = a - alpha * log_n, b - beta * log_d
+    top = np.maximum(np.maximum(t_n, t_d), e)
+    w_n, w_d, w_e = np.exp(t_n - top), np.exp(t_d - top), np.exp(e - top)
+    total = w_n + w_d + w_e
+    residual = top + np.log(total) - log_loss
+    size = np.abs(residual)
+    inside = size <= delta
+    value = np.where(inside, 0.5 * residual * residual, delta * (size - 0.5 * delta)).sum()
+    slope = np.where(inside, residual, delta * np.sign(residual)) / total
+    s_n, s_d = slope * w_n, slope * w_d
+    return float(value), np.array([s_n.sum(), s_d.sum(), (slope * w_e).sum(), -(s_n * log_n).sum(),
+                                   -(s_d * log_d).sum()])
+
+
+def test_stacked_objective_is_the_three_array_form_to_the_last_bit():
+    """Same numbers bit for bit, so every fit (and lesson 05's printed constants) is unchanged by the speed-up."""
+    points = scaling.chinchilla_points(data.load("chinchilla_points"))
+    log_n, log_d, log_loss = (np.log(points[c].to_numpy()) for c in ("n_params", "n_tokens", "loss"))
+    rng = np.random.default_rng(3)
+    starts = np.column_stack([rng.uniform(-5, 30, 300), rng.uniform(-5, 30, 300), rng.uniform(-2, 2, 300),
+                              rng.uniform(0, 2, 300), rng.uniform(0, 2, 300)])
+    for p in np.vstack([starts, scaling.start_grid(), [[800.0, 7.6, 0.6, 0.35, 0.37]]]):
+        value, gradient = scaling.fit_objective(p, log_n, log_d, log_loss)
+        value_ref, gradient_ref = _three_array_objective(p, log_n, log_d, log_loss)
+        assert value == value_ref and np.array_equal(gradient, gradient_ref)
+
+
+def test_a_repeated_fit_is_remembered_not_rerun(monkeypatch):
+    truth = scaling.LossLaw(E=1.75, A=450.0, B=1800.0, alpha=0.33, beta=0.35)
+    runs = scaling.synthetic_runs(truth, np.geomspace(1e18, 1e21, 4), n_params_per_budget=6, noise_sd=0.01, seed=2)
+    start = scaling.law_to_fit_params(truth)
+    calls = []
+    real = scaling._fit_from_starts
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(scaling, "_fit_from_starts", counted)
+    scaling.clear_fit_memo()
+    first = scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start, name="one")
+    fitted = first.params.copy()
+    first.params[:] = 0.0  # a caller that changes its copy changes nothing remembered
+    second = scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start, name="two")
+    assert len(calls) == 1 and second.law.name == "two"
+    assert np.array_equal(second.params, fitted) and second.law.alpha == pytest.approx(truth.alpha, abs=0.05)
+    # anything that can change the answer is part of the memo's key
+    scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"] * 1.01, starts=start)
+    scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start, delta=1e-2)
+    scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start, max_iter=50)
+    assert len(calls) == 4
+    scaling.clear_fit_memo()
+    third = scaling.fit_loss_law(runs["n_params"], runs["n_tokens"], runs["loss"], starts=start)
+    assert len(calls) == 5 and np.array_equal(third.params, second.params)
+    # a seeded bootstrap is remembered whole; an unseeded one draws afresh every time
+    calls.clear()
+    boot = scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], start, n_resamples=3, seed=4)
+    boot[:] = 0.0
+    again = scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], start, n_resamples=3, seed=4)
+    assert len(calls) == 3 and not np.any(again == 0.0)
+    scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], start, n_resamples=3, seed=5)
+    scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], start, n_resamples=3, seed=None)
+    scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], start, n_resamples=3, seed=None)
+    assert len(calls) == 12
+
+
+def test_a_bootstrap_limits_blas_threads_once_not_per_refit(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    entered = []
+    real = threadpoolctl.threadpool_limits
+
+    def counted(*args, **kwargs):
+        entered.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", counted)
+    truth = scaling.LossLaw(E=1.75, A=450.0, B=1800.0, alpha=0.33, beta=0.35)
+    runs = scaling.synthetic_runs(truth, np.geomspace(1e18, 1e21, 4), n_params_per_budget=6, noise_sd=0.01, seed=6)
+    scaling.bootstrap_fits(runs["n_params"], runs["n_tokens"], runs["loss"], scaling.law_to_fit_params(truth),
+                           n_resamples=5, seed=None)
+    assert entered == [{"limits": 1, "user_api": "blas"}]
+    with scaling.one_blas_thread(), scaling.one_blas_thread():
+        pass
+    assert len(entered) == 2

@@ -317,3 +317,30 @@ def test_a_shared_cluster_id_counts_once_and_the_ledger_wording_column_fills_gap
     assert list(table["copies"]) == [1, 2, 1]
     assert table.loc[table["claim_id"] == "009-new-forecast", "p"].item() == 0.6
     assert table.attrs["unclassified"] == []
+
+
+def test_intervals_and_tails_are_scipy_stats_numbers_bit_for_bit():
+    """scipy.special gives exactly what scipy.stats.beta.ppf and binom.sf give, so lesson 10's numbers stand."""
+    from scipy import stats
+
+    for trials in range(1, 30):
+        for hits in range(trials + 1):
+            for level in (0.5, 0.9, 0.95):
+                tail = (1 - level) / 2
+                low, high = stats.beta.ppf([tail, 1 - tail], hits + 0.5, trials - hits + 0.5)
+                expected = (0.0 if hits == 0 else float(low), 1.0 if hits == trials else float(high))
+                assert fc.jeffreys_interval(hits, trials, level) == expected
+            for p in (0.0, 0.05, 0.1, 0.5, 0.9, 1.0):
+                assert fc.chance_of_at_least(hits, trials, p) == float(stats.binom.sf(hits - 1, trials, p))
+
+
+def test_lesson_10_statistics_do_not_import_scipy_stats():
+    """scipy.stats costs about a second of CPU to import; the forecast statistics need only scipy.special."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from scalecheck.models import forecasts as fc; fc.jeffreys_interval(1, 3); "
+            "fc.chance_of_at_least(1, 3, 0.1); fc.calibration_table([0.6, 0.9], [1, 0]); "
+            "print('scipy.stats' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "False"

@@ -234,3 +234,15 @@ def test_bad_beta_inputs():
         sy.beta_parameters(0.5, 0.0)
     with pytest.raises(ValueError):
         sy.pass_at_k_independent(1.5, 2)
+
+
+def test_importing_the_model_leaves_scipy_optimize_for_fit_concentration():
+    """scipy.optimize costs ~0.6 s of CPU to import; only fit_concentration needs it, so only it imports it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from scalecheck.models import synthetic as sy; sy.pass_at_k_beta(0.67, 2.0, 10); "
+            "sy.tail_mass(0.0, 1.0); before = 'scipy.optimize' in sys.modules; "
+            "sy.fit_concentration(0.67, 10, 0.95); print(before, 'scipy.optimize' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["False", "True"]

@@ -7,7 +7,10 @@ and whether the grader's own memory stays flat as the class grows.
 The first form prints (medians of --repeat runs, wall clock and CPU seconds, load average):
 plain nbclient vs one sandboxed submission end to end (target <= 1.2x), the bare sandbox
 start-up, and a class graded with --jobs 1 and --jobs 2, interleaved, --repeat times
-(target: throughput >= 1.8x on 2 cores).
+(target: throughput >= 1.8x on 2 cores). For the class runs it also says where the CPU
+goes, per submission: the grader's own process (judging, feedback pages, validating and
+caching results, reading hand-ins), its worker processes (nbclient driving the kernel), and
+the sandboxed kernels themselves (read from /proc just before each kernel is stopped).
 
 --memory grades synthetic classes in a child process each and reports that process's own
 peak RSS (ru_maxrss of the grader, not of its workers or kernels). The submissions are
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -52,6 +56,7 @@ def plain_nbclient(notebook, course: str) -> float:
     from nbclient import NotebookClient
 
     started = time.monotonic()
+    own, kids = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     work = tempfile.mkdtemp(prefix="bench-plain-")
     try:
         env = dict(
@@ -63,19 +68,120 @@ def plain_nbclient(notebook, course: str) -> float:
         client.execute(env=env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    PLAIN_CPU.append({"client_cpu_s": _cpu(resource.RUSAGE_SELF) - own,
+                      "kernel_cpu_s": _cpu(resource.RUSAGE_CHILDREN) - kids})
     return time.monotonic() - started
 
 
-def grade_folder(notebooks: list, set_name: str, jobs: int) -> float:
+# -- where the CPU goes ----------------------------------------------------------------------
+# Installed in this process before grading; the fork-started workers inherit it. Measurement
+# only: nothing here changes what the grader does, apart from a /proc scan (a few ms) per kernel.
+
+PLAIN_CPU: list[dict] = []
+CPU_LOG = Path("/nonexistent")  # the workers append one JSON line per run (they cannot share memory)
+MAIN_CPU: dict[str, float] = {}  # grader process, main thread: seconds per part
+_KERNEL: dict[str, float] = {}   # in a worker: the kernel tree's CPU, sampled before it is stopped
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds used so far by ``root`` and every process under it (children they reaped included)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, used = {}, {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()  # state, ppid, ...; utime..cstime are fields 11-14
+        parent[int(name)], used[int(name)] = int(fields[1]), sum(int(x) for x in fields[11:15]) / tick
+    tree, changed = {root}, True
+    while changed:
+        grown = tree | {pid for pid, ppid in parent.items() if ppid in tree}
+        changed, tree = grown != tree, grown
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
+def _counted_run(*args):
+    """run_submission, with the worker's own CPU and the kernel's CPU written to CPU_LOG."""
+    from scalecheck.classroom.grading.runner import run_submission
+
+    _KERNEL.clear()
+    own, kids, started = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), time.monotonic()
+    result = run_submission(*args)
+    record = {"worker_cpu_s": _cpu(resource.RUSAGE_SELF) - own, "reaped_cpu_s": _cpu(resource.RUSAGE_CHILDREN) - kids,
+              "kernel_cpu_s": _KERNEL.get("cpu_s"), "wall_s": time.monotonic() - started,
+              "worker_threads": len(os.listdir("/proc/self/task")), "worker_fds": len(os.listdir("/proc/self/fd"))}
+    with open(CPU_LOG, "a") as handle:
+        handle.write(json.dumps(record) + "\n")
+    return result
+
+
+def _timed(name: str, function):
+    def timed(*args, **kwargs):
+        started = time.thread_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            MAIN_CPU[name] = MAIN_CPU.get(name, 0.0) + time.thread_time() - started
+
+    return timed
+
+
+def install_cpu_accounting() -> None:
+    from scalecheck.classroom import feedback_report
+    from scalecheck.classroom.grading import orchestrate, runner
+
+    kill = runner._kill
+
+    def counted_kill(manager):  # the grader stops every kernel here (nbclient does not: it was given the manager)
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is not None and "cpu_s" not in _KERNEL:
+            _KERNEL["cpu_s"] = tree_cpu_s(process.pid)
+        return kill(manager)
+
+    runner._kill = counted_kill
+    orchestrate.run_submission = _counted_run
+    orchestrate._judge_one = _timed("judging (all)", orchestrate._judge_one)
+    orchestrate.saved_answers = _timed("saved answers (parse the hand-in)", orchestrate.saved_answers)
+    feedback_report.write_feedback_html = _timed("feedback page", feedback_report.write_feedback_html)
+    orchestrate._collect = _timed("validate + cache the result", orchestrate._collect)
+    orchestrate.load = _timed("read + verify the hand-in", orchestrate.load)
+
+
+def grade_folder(notebooks: list, set_name: str, jobs: int, cpu: dict | None = None) -> float:
+    """Seconds to grade ``notebooks`` with ``jobs`` workers; with ``cpu``, fill it with CPU seconds per
+    submission: the grader's process (in all, and its parts), its workers, the kernels."""
+    global CPU_LOG
     base = Path(tempfile.mkdtemp(prefix="bench-grade-"))
     try:
         (base / "in").mkdir()
         for number, notebook in enumerate(notebooks):
             nbformat.write(notebook, base / "in" / f"s{number}_{set_name}.ipynb")
+        CPU_LOG = base / "cpu.jsonl"
+        CPU_LOG.write_text("")
+        MAIN_CPU.clear()
+        own = _cpu(resource.RUSAGE_SELF)
         started = time.monotonic()
         summary = grading.grade(base / "in", base / "out", jobs=jobs, quiet=True)
         seconds = time.monotonic() - started
         assert summary["graded"] == len(notebooks) and summary["failed"] == 0, summary
+        if cpu is not None:
+            size = len(notebooks)
+            runs = [json.loads(line) for line in CPU_LOG.read_text().splitlines()]
+            if os.environ.get("BENCH_DEBUG"):
+                print(runs)
+            kernels = [r["kernel_cpu_s"] for r in runs if r["kernel_cpu_s"] is not None]
+            cpu.update({"grader process": (_cpu(resource.RUSAGE_SELF) - own) / size,
+                        **{f"  {name}": value / size for name, value in MAIN_CPU.items()},
+                        "grader workers (nbclient)": sum(r["worker_cpu_s"] for r in runs) / size,
+                        "kernels (sandboxed)": sum(kernels) / len(kernels) if kernels else float("nan"),
+                        "wall per run": statistics.median(r["wall_s"] for r in runs)})
         return seconds
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -204,6 +310,7 @@ def main() -> None:
         f"sandbox: {sandbox.check_available()}; set {set_name}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
+    install_cpu_accounting()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-course-") as folder:
         release.keyless_tree(Path(folder) / "course", [set_name])
@@ -215,15 +322,21 @@ def main() -> None:
     rows.append(("bare Python start, no sandbox", statistics.median(bare_start(False) for _ in range(args.repeat))))
     rows.append(("bare Python start, in the sandbox", statistics.median(bare_start(True) for _ in range(args.repeat))))
     times: dict[int, list[float]] = {1: [], 2: []}
+    cpus: dict[int, list[dict]] = {1: [], 2: []}
     for attempt in range(args.repeat):  # interleaved, the order alternating, fresh bytes each time (no cache)
         for jobs in (1, 2) if attempt % 2 == 0 else (2, 1):
+            cpu: dict = {}
+            load = os.getloadavg()[0]
             times[jobs].append(
                 grade_folder(
-                    [_submission(set_name, f"j{jobs}-{attempt}-{i}") for i in range(args.class_size)], set_name, jobs
+                    [_submission(set_name, f"j{jobs}-{attempt}-{i}") for i in range(args.class_size)], set_name, jobs,
+                    cpu,
                 )
             )
+            cpus[jobs].append(cpu)
             print(
-                f"  class of {args.class_size}, --jobs {jobs}: {times[jobs][-1]:.1f} s (load {os.getloadavg()[0]:.2f})",
+                f"  class of {args.class_size}, --jobs {jobs}: {times[jobs][-1]:.1f} s "
+                f"(load {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)",
                 flush=True,
             )
     jobs1, jobs2 = statistics.median(times[1]), statistics.median(times[2])
@@ -242,7 +355,22 @@ def main() -> None:
         f"target >= 1.8: {'met' if jobs1 / jobs2 >= 1.8 else 'NOT MET'}); "
         f"load at end {os.getloadavg()[0]:.2f}"
     )
+    print_cpu(cpus, PLAIN_CPU)
     print(json.dumps({label: round(seconds, 3) for label, seconds in rows}))
+
+
+def print_cpu(cpus: dict[int, list[dict]], plain: list[dict]) -> None:
+    """CPU seconds per submission, medians over the class runs, by where they were spent."""
+    names = list(dict.fromkeys(name for runs in cpus.values() for run in runs for name in run))
+    print(f"CPU seconds per submission (medians of the class runs; load {os.getloadavg()[0]:.2f} now):")
+    print(f"  {'':<40} {'--jobs 1':>9} {'--jobs 2':>9}")
+    for name in names:
+        cells = [statistics.median(run.get(name, 0.0) for run in cpus[jobs]) if cpus[jobs] else float("nan")
+                 for jobs in (1, 2)]
+        print(f"  {name:<40} {cells[0]:9.3f} {cells[1]:9.3f}")
+    if plain:
+        print(f"  plain nbclient: client {statistics.median(p['client_cpu_s'] for p in plain):.3f} s, "
+              f"kernel {statistics.median(p['kernel_cpu_s'] for p in plain):.3f} s")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as futures
 import hashlib
+import importlib
 import json
 import math
 import multiprocessing
@@ -318,6 +319,17 @@ class _Progress:
             sys.stderr.write("\n")
 
 
+def _preload_report_modules() -> None:
+    """Import what the class summary draws with (matplotlib: about a second of CPU) while the first
+    kernels start, not after the last one has finished, when it would be serial time added to every
+    grading run. Called after the workers are forked, so no import is half done in a forked child."""
+    for name in ("matplotlib.ticker", "scalecheck.ui.widgets"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the summary will say what is wrong when it is drawn
+            pass
+
+
 class _Workers:
     """The sandboxed runs: a process pool fed ``jobs + 1`` runs at a time (one queued beyond the
     workers, so a worker that finishes starts its next kernel at once while the grader judges), each
@@ -343,6 +355,8 @@ class _Workers:
     def run(self) -> None:
         self.pool = self._new_pool()
         try:
+            self._fill()  # with fork, the pool starts all its workers at the first submit
+            _preload_report_modules()
             while self.work or self.in_flight:
                 self._fill()
                 if self.in_flight:

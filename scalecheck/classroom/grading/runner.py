@@ -127,6 +127,8 @@ def _manager_class(message_cap: int):
             # pyzmq applies a context's socket options to every socket it makes
             context.setsockopt(zmq.MAXMSGSIZE, message_cap)
             context.setsockopt(zmq.LINGER, 0)
+            # the client connects before the kernel has made its sockets: retry every 20 ms, not 100 ms
+            context.setsockopt(zmq.RECONNECT_IVL, 20)
             return super().client(context=context, **kwargs)
 
     return Manager
@@ -384,10 +386,29 @@ def run_under_watchdog(client, job: Job, limit: Limits, remaining: float) -> str
     finally:
         finished.set()
         _kill(manager)
+        _close_client(client)
         try:
             run_sync(manager.cleanup_resources)()
         except Exception:
             pass
+
+
+def _close_client(client) -> None:
+    """Close the kernel client's sockets and its ZeroMQ context. nbclient leaves them to whoever owns
+    the kernel manager (here, the grader): left open, every run would leave an I/O thread and a
+    dozen descriptors behind in the worker until the garbage collector happened to find them."""
+    kernel_client = getattr(client, "kc", None)
+    if kernel_client is None:
+        return
+    client.kc = None
+    try:
+        kernel_client.stop_channels()
+    except Exception:
+        pass
+    try:
+        kernel_client.context.destroy(linger=0)
+    except Exception:
+        pass
 
 
 def _death_reason(error: Exception, died_at: int, student_cells: int) -> str:

@@ -306,36 +306,6 @@ def test_fit_runs_without_threadpoolctl(monkeypatch):
     assert boot.shape == (2, 5) and np.all(np.isfinite(boot))
 
 
-def _three_array_objective(params, log_n, log_d, log_loss, delta=scaling.HUBER_DELTA):
-    """The objective as first written (three separate arrays): the stacked form must equal it bit for bit."""
-    a, b, e, alpha, beta = (float(v) for v in params)
-    t_n, t_d = a - alpha * log_n, b - beta * log_d
-    top = np.maximum(np.maximum(t_n, t_d), e)
-    w_n, w_d, w_e = np.exp(t_n - top), np.exp(t_d - top), np.exp(e - top)
-    total = w_n + w_d + w_e
-    residual = top + np.log(total) - log_loss
-    size = np.abs(residual)
-    inside = size <= delta
-    value = np.where(inside, 0.5 * residual * residual, delta * (size - 0.5 * delta)).sum()
-    slope = np.where(inside, residual, delta * np.sign(residual)) / total
-    s_n, s_d = slope * w_n, slope * w_d
-    return float(value), np.array([s_n.sum(), s_d.sum(), (slope * w_e).sum(), -(s_n * log_n).sum(),
-                                   -(s_d * log_d).sum()])
-
-
-def test_stacked_objective_is_the_three_array_form_to_the_last_bit():
-    """Same numbers bit for bit, so every fit (and lesson 05's printed constants) is unchanged by the speed-up."""
-    points = scaling.chinchilla_points(data.load("chinchilla_points"))
-    log_n, log_d, log_loss = (np.log(points[c].to_numpy()) for c in ("n_params", "n_tokens", "loss"))
-    rng = np.random.default_rng(3)
-    starts = np.column_stack([rng.uniform(-5, 30, 300), rng.uniform(-5, 30, 300), rng.uniform(-2, 2, 300),
-                              rng.uniform(0, 2, 300), rng.uniform(0, 2, 300)])
-    for p in np.vstack([starts, scaling.start_grid(), [[800.0, 7.6, 0.6, 0.35, 0.37]]]):
-        value, gradient = scaling.fit_objective(p, log_n, log_d, log_loss)
-        value_ref, gradient_ref = _three_array_objective(p, log_n, log_d, log_loss)
-        assert value == value_ref and np.array_equal(gradient, gradient_ref)
-
-
 def test_a_repeated_fit_is_remembered_not_rerun(monkeypatch):
     truth = scaling.LossLaw(E=1.75, A=450.0, B=1800.0, alpha=0.33, beta=0.35)
     runs = scaling.synthetic_runs(truth, np.geomspace(1e18, 1e21, 4), n_params_per_budget=6, noise_sd=0.01, seed=2)

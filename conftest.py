@@ -16,6 +16,12 @@ process two at a time (tests/notebook_runs.py), and shared:
   same executions (marker ``notebook_runs``).
 - quick tests run first, while the notebooks execute; browser tests run last.
 
+Under xdist (`course.py test` runs ``-n 2 --dist loadgroup``) the controller process starts
+the one runner when a worker names the notebooks its collected tests need (both workers
+collect the same tests), and the workers read its folder; each module in XDIST_GROUPS runs
+on one worker, so its JupyterLab or graded corpus is made once; the long groups go first
+and the many short tests last, so both workers stay busy to the end.
+
 ``-m "not slow"`` is the inner loop: ``SLOW`` below names the tests measured at more
 than about 2 s, and every notebook cell and browser test is slow.
 """
@@ -56,6 +62,19 @@ KIND_FOLDER = {kind: folder for folder, kind in FOLDER_KIND.items()}
 # the notebook executions finished). Every other module keeps its place.
 LAST_MODULES = ("tests/test_site.py", "tests/test_browser.py", "tests/test_browser_answers.py",
                 "tests/test_journeys.py")
+# Under xdist (-n 2 --dist loadgroup), the tests of each module below run on one worker, so its module and
+# session fixtures (a JupyterLab, a Chromium, a graded corpus, a release) start once per run, not once per
+# worker. The modules that grade in the sandbox share one group: test_grading asserts that no sandbox process
+# is left anywhere on the machine, so no other sandboxed grading may run beside it. XDIST_FIRST is the order
+# the groups are handed out, longest first (seconds measured 2026-11-30 at load ~2-3: sandbox ~125 (the
+# hostile corpus 85), browser ~100, journeys ~90, site ~55 (it waits for the lessons' runs), the rest < 30).
+XDIST_GROUPS = {
+    "tests/test_grading.py": "sandbox", "tests/test_classroom_term.py": "sandbox", "tests/test_shard.py": "sandbox",
+    "tests/test_browser.py": "browser", "tests/test_browser_answers.py": "browser",
+    "tests/test_journeys.py": "journeys", "tests/test_site.py": "site", "tests/test_variants.py": "variants",
+    "tests/test_distribution.py": "distribution", "tests/test_launcher.py": "launcher",
+}
+XDIST_FIRST = ("sandbox", "browser", "journeys", "site", "variants", "distribution", "launcher")
 # Tests measured at more than ~2 s (node ids, * as in fnmatch): `pytest tests -m "not slow" --durations=0
 # --durations-min=1` on 2026-11-30 with load average ~10 (about 3.5x an idle machine), everything at >= 2 s
 # there. Whole modules where kernels, sandboxes or module fixtures dominate. Also slow: every test marked
@@ -108,6 +127,36 @@ def pytest_configure(config):
     if config.getoption("nbval_once") and not config.option.nbval_sanitize_with:
         config.option.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
     config.notebook_runs = SharedRuns(config)
+    if _xdist_controller(config):
+        config.pluginmanager.register(XdistController(), "scalecheck-xdist-controller")
+        config.notebook_runs.serve()  # the workers say which notebooks they need; the runner starts here
+
+
+class XdistController:
+    """xdist's hooks, registered only when xdist distributes this run (an unknown hook name is an error)."""
+
+    def pytest_configure_node(self, node):
+        """Tell a worker where the run's one notebook runner writes its results."""
+        node.workerinput["scalecheck_notebook_runs"] = str(node.config.notebook_runs.folder())
+
+    @pytest.hookimpl(tryfirst=True)  # before xdist's own choice
+    def pytest_xdist_make_scheduler(self, config, log):
+        """--dist loadgroup: the modules of XDIST_GROUPS as groups, handed out in the workers' collection order.
+
+        xdist 3.8's own loadgroup marks a group by appending "@group" to the node id, which pytest 9.2's
+        structured node ids ignore (pytest-dev/pytest-xdist#1386, fix not released): every test would be
+        scheduled alone and each worker would start its own JupyterLab and grade the hostile corpus itself."""
+        if config.getvalue("dist") != "loadgroup":
+            return None
+        from xdist.scheduler import LoadScopeScheduling
+
+        class ModuleGroups(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                module = nodeid.split("::", 1)[0]
+                return XDIST_GROUPS.get(module) or module
+
+        config.option.loadscopereorder = False  # xdist would sort the groups by test count, not by their cost
+        return ModuleGroups(config, log)
 
 
 def pytest_unconfigure(config):
@@ -129,6 +178,13 @@ class SharedRuns:
         self.process: subprocess.Popen | None = None
         self.planned: set[tuple[str, Path]] = set()
         self.lock = threading.Lock()
+        # under xdist (-n) the controller owns the runner and the folder; each worker reads the folder
+        workerinput = getattr(config, "workerinput", None)
+        self.shared = workerinput is not None and "scalecheck_notebook_runs" in workerinput
+        if self.shared:
+            self.out = Path(workerinput["scalecheck_notebook_runs"])
+        self.stop = threading.Event()
+        self.waiter: threading.Thread | None = None
 
     def folder(self) -> Path:
         if self.out is None:
@@ -138,6 +194,12 @@ class SharedRuns:
     def start(self, jobs: list[tuple[str, Path]]) -> None:
         """Start executing these notebooks in the background, in this order."""
         jobs = [job for job in dict.fromkeys(jobs) if job not in self.planned]
+        if self.shared:
+            # an xdist worker: every worker collected the same items, so each names the same jobs; the
+            # controller starts the runner on the first list it sees (serve) and the others wait for its files
+            self.planned.update(jobs)
+            _write_atomic(self.folder() / JOBS_FILE, json.dumps([[kind, str(path)] for kind, path in jobs]))
+            return
         if not jobs or self.process is not None:
             return
         self.planned.update(jobs)
@@ -149,6 +211,29 @@ class SharedRuns:
         self.process = subprocess.Popen(command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
 
+    def serve(self) -> None:
+        """(xdist controller) Start the runner when a worker writes the jobs its collection needs."""
+        def wait_for_jobs():
+            jobs_file = self.folder() / JOBS_FILE
+            while not self.stop.wait(0.2):
+                if jobs_file.exists():
+                    jobs = [(kind, Path(path)) for kind, path in json.loads(jobs_file.read_text(encoding="utf-8"))]
+                    with self.lock:  # not after close() has begun: the runner would outlive the run
+                        if not self.stop.is_set():
+                            self.start(jobs)
+                    break
+            if self.process is not None:
+                code = self.process.wait()
+                _write_atomic(self.folder() / RUNNER_EXIT, str(code))
+
+        self.waiter = threading.Thread(target=wait_for_jobs, name="notebook-runs", daemon=True)
+        self.waiter.start()
+
+    def _runner_stopped(self) -> bool:
+        if self.shared:
+            return (self.folder() / RUNNER_EXIT).exists()
+        return self.process is not None and self.process.poll() is not None
+
     def result(self, kind: str, path: Path) -> dict:
         """The execution of one notebook: waits for the runner, or runs it here if it was not planned."""
         path = Path(path).resolve()
@@ -159,7 +244,7 @@ class SharedRuns:
                 if not target.exists():
                     notebook_runs._safe_run_one(kind, str(path), str(out))
         while not target.exists():
-            if self.process is not None and self.process.poll() is not None and not target.exists():
+            if self._runner_stopped() and not target.exists():
                 log = (out / "runner.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"the notebook runner stopped before {path.name} ({kind}) was run:\n{log}")
             time.sleep(0.2)
@@ -183,10 +268,14 @@ class SharedRuns:
                 o["output_type"] == "error" for outs in run["raw"].values() for o in outs)
             if not clean:
                 return None  # the site executes the lessons itself and reports the error as it always did
-            (folder / Path(path).name).write_text(json.dumps(run["notebook"]), encoding="utf-8")
+            _write_atomic(folder / Path(path).name, json.dumps(run["notebook"]))  # workers may share the folder
         return folder
 
     def close(self) -> None:
+        if self.shared:
+            return  # the controller stops the runner and removes the folder
+        with self.lock:
+            self.stop.set()
         if self.process is not None and self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)
@@ -196,10 +285,32 @@ class SharedRuns:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+        if self.waiter is not None:
+            self.waiter.join(timeout=15)
         if self.process is not None:
             self.log.close()
         if self.out is not None:
             shutil.rmtree(self.out, ignore_errors=True)
+
+
+JOBS_FILE = "jobs.json"  # (xdist) the notebooks the workers' tests need, for the controller's runner
+RUNNER_EXIT = "runner.exit"  # (xdist) written by the controller when its runner has stopped
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)  # a reader never sees half a file
+
+
+def _xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _xdist_controller(config) -> bool:
+    """True in the process that hands tests to xdist workers (`-n 2`); false without -n and in a worker."""
+    return (not _xdist_worker(config) and getattr(config.option, "dist", "no") != "no"
+            and bool(getattr(config.option, "tx", None)) and not config.option.collectonly)
 
 
 @pytest.fixture(scope="session")
@@ -315,7 +426,20 @@ def pytest_collection_modifyitems(config, items):
             return 2 + LAST_MODULES.index(module)
         return 1 if isinstance(item, SharedCell) or item.get_closest_marker("notebook_runs") else 0
 
-    items.sort(key=rank)  # stable: each module keeps its own order
+    def xdist_rank(item):
+        group = XDIST_GROUPS.get(_module(item))
+        if group is not None:
+            return XDIST_FIRST.index(group)
+        return len(XDIST_FIRST) + (1 if isinstance(item, SharedCell) or item.get_closest_marker("notebook_runs")
+                                   else 0)
+
+    if _xdist_worker(config):
+        # xdist (course.py test: -n 2 --dist loadgroup) hands out work in this order (XdistController): the long
+        # groups first, one per worker, then single quick tests, notebook tests last; the many short tests at the
+        # end keep both workers busy until the run ends. Every worker sorts the same way (xdist checks).
+        items.sort(key=xdist_rank)
+    else:
+        items.sort(key=rank)  # stable: each module keeps its own order
     for item in items:
         if (isinstance(item, SharedCell) or item.get_closest_marker("notebook_runs")
                 or any(fnmatch.fnmatchcase(item.nodeid, pattern) for pattern in SLOW)):

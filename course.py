@@ -21,9 +21,12 @@ LAB_SETTINGS = ROOT / "tools" / "lab_settings"
 INSTALL_RECIPE = "2"
 # --nbval-once (conftest.py): nbval's checks on lessons and solutions, from one execution
 # per notebook that the build, exercise and site tests share (tests/notebook_runs.py)
+# -n 2 --dist loadgroup (pytest-xdist): two workers (the machine the README times has two cores); the tests of
+# a module with a costly shared fixture (a JupyterLab, a graded corpus) stay on one worker (conftest.py)
 PYTEST_ARGS = [
     "tests", "lessons", "solutions",
     "--nbval-once", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+    "-n", "2", "--dist", "loadgroup",
 ]
 
 

@@ -90,6 +90,28 @@ def test_lab_installs_only_the_lab_extra_and_test_adds_the_test_extra(tmp_path, 
         ".scalecheck-installed-base", ".scalecheck-installed-lab", ".scalecheck-installed-test"]
 
 
+@pytest.mark.parametrize("code, expected", [(0, 0), (1, 1), (5, 1)])
+def test_test_command_runs_everything_on_two_workers_and_treats_no_tests_as_failure(monkeypatch, code, expected):
+    course = _load_course()
+    monkeypatch.setattr(course, "ensure_environment", lambda extras=(): None)
+    calls = []
+    monkeypatch.setattr(course.subprocess, "call", lambda command, **kwargs: calls.append(command) or code)
+    assert course.run_tests(["-x"]) == expected  # pytest's 5 is "collected nothing": not a pass
+    command = calls[-1]
+    assert command[1:3] == ["-m", "pytest"] and command[-1] == "-x"
+    for part in ("tests", "lessons", "solutions", "--nbval-once"):
+        assert part in command
+    # xdist: two workers, tests sharing a costly fixture kept together (conftest.py XDIST_GROUPS)
+    assert command[command.index("-n") + 1] == "2"
+    assert command[command.index("--dist") + 1] == "loadgroup"
+
+
+def test_xdist_is_pinned_where_the_test_command_needs_it():
+    text = (ROOT / "pyproject.toml").read_text()
+    test = text.split("test = [", 1)[1].split("]", 1)[0]
+    assert '"pytest-xdist==' in test
+
+
 def test_pyproject_keeps_test_tools_out_of_the_lab_extra():
     text = (ROOT / "pyproject.toml").read_text()
     lab = text.split("lab = [", 1)[1].split("]", 1)[0]

@@ -52,6 +52,9 @@ def _verdicts(folder: Path, *options: str) -> dict[int, str]:
 
 @pytest.mark.slow
 def test_each_cell_gets_the_verdict_nbval_gives(tmp_path):
+    """... and under xdist (course.py test's -n 2 --dist loadgroup) the same, from ONE execution: the
+    controller's runner executes the notebook and both workers judge its cells from that run."""
+    runs = tmp_path / "runs.txt"
     cells = [
         _cell("print('at 0x7f00ab')", [new_output("stream", name="stdout", text="at 0x1234\n")], 1, CHECK),
         _cell("print('changed')", [new_output("stream", name="stdout", text="original\n")], 2, CHECK),
@@ -65,12 +68,19 @@ def test_each_cell_gets_the_verdict_nbval_gives(tmp_path):
                           data={"text/html": "<b>a</b>", "text/plain": "<IPython.core.display.HTML object>"}),
                new_output("execute_result", data={"text/plain": "7"}, execution_count=6)], 6, CHECK),
         _cell("print('never run before')", [new_output("stream", name="stdout", text="x\n")], None),
+        _cell(f"open({str(runs)!r}, 'a').write('run\\n')", [], 8),
     ]
-    folder = _scratch(tmp_path, cells)
+    (tmp_path / "course").mkdir()
+    folder = _scratch(tmp_path / "course", cells)
     nbval = _verdicts(folder, "--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg")
     once = _verdicts(folder, "--nbval-once")
     assert once == nbval
-    assert [once[i] for i in range(7)] == ["PASSED", "FAILED", "FAILED", "PASSED", "PASSED", "PASSED", "FAILED"]
+    assert [once[i] for i in range(8)] == ["PASSED", "FAILED", "FAILED", "PASSED", "PASSED", "PASSED", "FAILED",
+                                           "PASSED"]
+    assert runs.read_text().count("run") == 2  # nbval's own run and --nbval-once's
+    shared = _verdicts(folder, "--nbval-once", "-n", "2", "--dist", "loadgroup")
+    assert shared == once
+    assert runs.read_text().count("run") == 3, "under xdist the notebook ran more than once"
 
 
 @pytest.mark.slow
@@ -78,3 +88,4 @@ def test_a_dead_kernel_fails_its_cell_and_the_rest(tmp_path):
     cells = [_cell("x = 1", [], 1), _cell("import os\nos._exit(1)", [], 2), _cell("x", [], 3)]
     verdicts = _verdicts(_scratch(tmp_path, cells), "--nbval-once")
     assert verdicts == {0: "PASSED", 1: "FAILED", 2: "FAILED"}
+

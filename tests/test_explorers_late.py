@@ -331,6 +331,24 @@ def test_lesson10_scenario_bad_input_gives_a_readout(bad):
     assert explorer._update(**{**explorer.values(), **bad}).startswith("cannot run the scenario:")
 
 
+def test_lesson10_scenario_draws_its_figure_once_while_built(monkeypatch):
+    # Building renders the starting view only; another view is drawn in full the first time it is
+    # chosen and its background reused when the learner comes back to it.
+    lesson10 = _module("lesson10")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    full_draws = []
+    real_draw = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda canvas: full_draws.append(1) or real_draw(canvas))
+    explorer = lesson10.scenario(lesson10.fc.draws(200, seed=1))
+    assert len(full_draws) == 1
+    start_png = explorer.image.value
+    explorer.controls["show"].value = "flop"
+    assert len(full_draws) == 2 and explorer.image.value != start_png
+    explorer.controls["show"].value = "cost_usd"
+    assert len(full_draws) == 2 and explorer.image.value == start_png
+
+
 # ---------------------------------------------------------------------------
 # Lesson 00: the claims filter
 

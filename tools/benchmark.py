@@ -28,14 +28,11 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import build  # noqa: E402
 import nbformat  # noqa: E402
+from lab_session import CourseLab, clone, prepare_venv  # noqa: E402
 
 TARGET_RATIO, TARGET_P95_MS, TARGET_MB = 1.3, 50.0, 300.0  # course/floor; in-kernel update p95; kernel peak
 BROWSER_MEDIAN_MS, BROWSER_P95_MS = 60.0, 100.0
@@ -303,19 +301,6 @@ def table(rows: list[list[str]], header: list[str], markdown: bool) -> str:
 # ---------------------------------------------------------------------------
 # Target 1: explorers in the browser (key press -> new figure painted)
 
-CLONE_PARTS = (
-    "course.py",
-    "pyproject.toml",
-    "environment.yml",
-    "README.md",
-    "scalecheck",
-    "data",
-    "lessons",
-    "exercises",
-    "solutions",
-    "tools",
-    "docs",
-)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -393,110 +378,6 @@ def explorer_notebooks(folder: Path) -> list[tuple[str, Path]]:
     return made
 
 
-def _clone(destination: Path) -> Path:
-    ignore = shutil.ignore_patterns("*.answers.json", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
-    destination.mkdir(parents=True)
-    for part in CLONE_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=ignore)
-        elif source.exists():
-            shutil.copy2(source, destination / part)
-    return destination
-
-
-class Lab:
-    """`python3 course.py lab` in a copy of the course (as a learner starts it); the URL it prints."""
-
-    URL = re.compile(r"(http://127\.0\.0\.1:\d+/\S*\?token=[0-9a-f]+)")
-
-    def __init__(self, folder: Path, home: Path):
-        self.folder, self.home = folder, home
-
-    def __enter__(self) -> Lab:
-        settings = self.home / "settings"
-        for name, values in {
-            "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-            "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-        }.items():
-            (settings / name).parent.mkdir(parents=True, exist_ok=True)
-            (settings / name).write_text(json.dumps(values))
-        env = dict(
-            os.environ,
-            HOME=str(self.home),
-            JUPYTER_CONFIG_DIR=str(self.home / "config"),
-            JUPYTER_DATA_DIR=str(self.home / "data"),
-            JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
-            JUPYTERLAB_SETTINGS_DIR=str(settings),
-            JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
-            IPYTHONDIR=str(self.home / "ipython"),
-            MPLCONFIGDIR=str(self.home / "mpl"),
-            SCALECHECK_VENV=str(ROOT / ".venv"),
-            SCALECHECK_STRICT="0",
-            PYTHONWARNINGS="ignore",
-        )
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.log_path = self.home / "lab.log"
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "course.py",
-                "lab",
-                "--no-browser",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={port}",
-                "--ServerApp.port_retries=0",
-            ],
-            cwd=self.folder,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            found = self.URL.search(self.log_path.read_text())
-            if found:
-                self.url = found.group(1)
-                self.base, self.token = self.url.split("/lab")[0], self.url.rsplit("token=", 1)[1]
-                return self
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.3)
-        self.__exit__()
-        raise RuntimeError(f"course.py lab did not start: {self.log_path.read_text()[-2000:]}")
-
-    def shut_down_kernels(self) -> None:
-        try:
-            with urllib.request.urlopen(f"{self.base}/api/kernels?token={self.token}", timeout=10) as response:
-                kernels = json.load(response)
-            for kernel in kernels:
-                request = urllib.request.Request(
-                    f"{self.base}/api/kernels/{kernel['id']}?token={self.token}", method="DELETE"
-                )
-                urllib.request.urlopen(request, timeout=30).close()
-        except Exception as error:  # a benchmark goes on; the server's own shutdown ends them at the end
-            print(f"  (kernels not shut down: {type(error).__name__})", flush=True)
-
-    def __exit__(self, *exc) -> None:
-        try:
-            request = urllib.request.Request(f"{self.base}/api/shutdown?token={self.token}", method="POST")
-            urllib.request.urlopen(request, timeout=5)
-            self.process.wait(timeout=15)
-        except Exception:
-            pass
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
-
-
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else float("nan")
@@ -568,7 +449,7 @@ def _wait_idle(page, timeout: float = 120_000) -> None:
     )
 
 
-def _open_and_run(page, lab: Lab, relative: str) -> None:
+def _open_and_run(page, lab: CourseLab, relative: str) -> None:
     page.goto(f"{lab.base}/lab/tree/{relative}?token={lab.token}")
     _wait_idle(page)
     _menu(page, "Run", "Run All Cells")
@@ -582,30 +463,24 @@ def _open_and_run(page, lab: Lab, relative: str) -> None:
     page.wait_for_timeout(500)
 
 
-def browser_bench(presses: int, lessons: list[str]) -> list[dict]:
+def browser_bench(presses: int, lessons: list[str], server_args: list[str] = ()) -> list[dict]:
     """Every registered explorer (and the lessons named) in Chromium through `course.py lab`."""
     import tempfile
 
     from playwright.sync_api import sync_playwright
 
     chromium = Path(os.environ.get("SCALECHECK_CHROMIUM", "/usr/bin/chromium"))
-    # `course.py lab` in the copy shares this .venv and would re-install the course from the copy
-    # (an editable install pointing into a temporary folder) if the install were out of date:
-    # bring it up to date from here first (a no-op when it is current).
-    subprocess.run(
-        [sys.executable, str(ROOT / "course.py"), "lab", "--version"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
-    )
+    prepare_venv()  # the copy's `course.py lab` must not re-install the course from the copy
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as folder:
-        course = _clone(Path(folder) / "course")
+        course = clone(Path(folder) / "course")
         targets = [(name, path.relative_to(course).as_posix()) for name, path in explorer_notebooks(course / "bench")]
         for prefix in lessons:
             targets += [
                 (f"lessons/{p.name}", f"lessons/{p.name}")
                 for p in sorted((course / "lessons").glob(f"{prefix}_*.ipynb"))
             ]
-        (Path(folder) / "home").mkdir()
-        with Lab(course, Path(folder) / "home") as lab, sync_playwright() as playwright:
+        with CourseLab(course, Path(folder) / "home", server_args) as lab, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             for name, relative in targets:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -211,6 +211,74 @@ def test_lesson08_collapse_bad_input_gives_a_readout(small_runs, bad):
     assert text.startswith("cannot show the collapse:")
 
 
+def test_lesson08_collapse_table_round_trips(small_runs):
+    lesson08 = _module("lesson08")
+    table = lesson08.collapse_runs_table(small_runs)
+    # one Gaussian size and one word size, two modes: 2 x 3 variance rows + 2 x 4 word rows; generations 0-60
+    assert len(table) == 14 and list(table.columns[-2:]) == ["59", "60"]
+    back = lesson08.runs_from_table(table, vocabulary_size=3)
+    assert back["max_generations"] == 60 and back.keys() == small_runs.keys()
+    for series in ("gaussian", "words"):
+        assert back[series].keys() == small_runs[series].keys()
+        for key, values in small_runs[series].items():
+            np.testing.assert_array_equal(back[series][key], values)
+
+
+def test_lesson08_collapse_reads_the_stored_runs_for_the_lessons_text(monkeypatch):
+    lesson08 = _module("lesson08")
+    counts = lesson08.course_word_counts()
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("simulated although data/collapse_runs.csv holds these runs")
+
+    monkeypatch.setattr(lesson08, "collapse_runs", no_simulation)
+    runs = lesson08.cached_collapse_runs(counts)
+    assert sorted({n for n, _ in runs["gaussian"]}) == list(lesson08.GAUSSIAN_SIZES)
+    assert sorted({n for n, _ in runs["words"]}) == list(lesson08.TOKEN_SIZES)
+    assert runs["vocabulary_size"] == len(counts) and runs["max_generations"] == lesson08.MAX_GENERATIONS
+    summary = lesson08.collapse_summary(runs, 20, 1500, 50, "accumulate")
+    # accumulating keeps the real counts in the pool: no word of the text is ever lost
+    assert summary["alive"][-1] == len(counts) and summary["alive_runs"] == (len(counts), len(counts))
+    assert lesson08.collapse(counts).text.startswith("replace, 50 generation(s)")
+    with pytest.raises(AssertionError, match="simulated"):  # other counts are not what the file holds
+        lesson08.cached_collapse_runs(np.array([5, 3, 2]))
+
+
+@pytest.mark.slow
+def test_lesson08_stored_collapse_runs_match_a_fresh_simulation():
+    """data/collapse_runs.csv is what tools/make_collapse_runs.py computes today, and the explorer's
+    readouts from it are those of the live simulations."""
+    import importlib.util
+    from pathlib import Path
+
+    from scalecheck.core import data
+
+    lesson08 = _module("lesson08")
+    path = Path(__file__).resolve().parent.parent / "tools" / "make_collapse_runs.py"
+    spec = importlib.util.spec_from_file_location("make_collapse_runs", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    counts = lesson08.course_word_counts()
+    live = lesson08.collapse_runs(counts)
+    fresh = lesson08.collapse_runs_table(live)
+    stored = data.load(lesson08.COLLAPSE_ARTIFACT)
+    labels = ["series", "size", "mode", "statistic"]
+    assert stored[labels].equals(fresh[labels]) and list(stored.columns) == list(fresh.columns)
+    np.testing.assert_allclose(stored.drop(columns=labels).to_numpy(), fresh.drop(columns=labels).to_numpy(),
+                               rtol=1e-12, atol=0)
+    assert tool.collapse_table().equals(fresh)
+    cached = lesson08.cached_collapse_runs(counts)
+    rng = np.random.default_rng(8)
+    for _ in range(40):  # a sample of the explorer's control values
+        size = int(rng.choice(lesson08.GAUSSIAN_SIZES))
+        words = int(rng.choice(lesson08.TOKEN_SIZES))
+        generations = int(rng.integers(1, lesson08.MAX_GENERATIONS + 1))
+        mode = str(rng.choice(lesson08.sy.MODES))
+        values = (size, words, generations, mode)
+        assert lesson08.collapse_readout(lesson08.collapse_summary(cached, *values), cached, *values) == \
+            lesson08.collapse_readout(lesson08.collapse_summary(live, *values), live, *values)
+
+
 @pytest.mark.parametrize("mean, concentration",
                          [(math.nan, 1.0), (1.5, 1.0), (0.5, -1.0), ("abc", 1.0), (0.5, math.inf)])
 def test_lesson08_passk_bad_input_gives_a_readout(mean, concentration):

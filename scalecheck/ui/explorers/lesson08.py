@@ -4,6 +4,12 @@
 ``collapse_readout``, ``passk_summary`` and ``passk_readout`` are pure and
 tested in tests/test_explorers_late.py; ``collapse`` and ``passk`` build what
 the lesson shows.
+
+The simulations behind the collapse explorer take ~1.7 s of CPU and give the
+same numbers on every run (they are seeded), so for the lesson's own text the
+explorer reads their summaries from data/collapse_runs.csv, made by
+tools/make_collapse_runs.py (``collapse_runs_table`` of ``collapse_runs``); a
+slow test in tests/test_explorers_late.py recomputes the file.
 """
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import math
 
 import matplotlib
 import numpy as np
+import pandas as pd
 from scipy import special
 
 from scalecheck.core import data
@@ -28,6 +35,10 @@ PROBLEM_QUANTILES = (np.arange(N_PROBLEMS) + 0.5) / N_PROBLEMS  # evenly spaced:
 P_BINS = np.linspace(0, 1, 21)
 LOG_K = np.linspace(0, 3, 61)  # log10 of the number of tries, drawn on a linear axis
 TAIL_TRUTH = 2.70e-03  # mass of a standard normal beyond 3 sigma
+COLLAPSE_ARTIFACT = "collapse_runs"  # data/collapse_runs.csv
+# rows of each simulation's summary, per generation 0..MAX_GENERATIONS
+GAUSSIAN_STATISTICS = ("variance_p05", "variance_p50", "variance_p95")  # of the fitted variance over 200 runs
+WORD_STATISTICS = ("alive_median", "alive_min", "alive_max", "entropy_bits_median")  # over the word model's 20 runs
 
 
 # ---------------------------------------------------------------------------
@@ -42,20 +53,59 @@ def course_word_counts() -> np.ndarray:
 
 def collapse_runs(counts, gaussian_sizes=GAUSSIAN_SIZES, token_sizes=TOKEN_SIZES,
                   max_generations: int = MAX_GENERATIONS) -> dict:
-    """Every seeded simulation the explorer re-reads, made once.
+    """Every seeded simulation the explorer re-reads, made once, as the summaries it shows.
 
     'gaussian': (n, mode) -> 5th, 50th and 95th percentile of the fitted
     variance per generation (200 runs); 'words': (words per generation, mode)
-    -> the word model's 20 runs.
+    -> the word model's 20 runs, as rows ``WORD_STATISTICS`` per generation.
     """
     gaussian = {}
     for size in gaussian_sizes:
         stats = sy.standard_sample_stats(size, max_generations, runs=200, seed=GAUSSIAN_SEED)
         for mode in sy.MODES:
             gaussian[(size, mode)] = np.quantile(sy.gaussian_collapse(stats, mode)[1], [0.05, 0.5, 0.95], axis=0)
-    words = {(size, mode): sy.token_collapse(counts, size, max_generations, runs=20, mode=mode, seed=TOKEN_SEED)
+    words = {(size, mode): word_statistics(sy.token_collapse(counts, size, max_generations, runs=20, mode=mode,
+                                                            seed=TOKEN_SEED))
              for size in token_sizes for mode in sy.MODES}
     return {"gaussian": gaussian, "words": words, "vocabulary_size": len(counts), "max_generations": max_generations}
+
+
+def word_statistics(result: sy.TokenCollapse) -> np.ndarray:
+    """Rows ``WORD_STATISTICS`` over the runs, per generation: all the explorer reads of a word simulation."""
+    surviving = result.surviving
+    return np.vstack([np.median(surviving, axis=0), surviving.min(axis=0), surviving.max(axis=0),
+                      np.median(result.entropy_bits, axis=0)]).astype(float)
+
+
+def collapse_runs_table(runs: dict) -> pd.DataFrame:
+    """``runs`` as a table: one row per (series, size, mode, statistic), one column per generation."""
+    rows = []
+    for series, names in (("gaussian", GAUSSIAN_STATISTICS), ("words", WORD_STATISTICS)):
+        for (size, mode), values in runs[series].items():
+            for name, row in zip(names, values):
+                rows.append([series, size, mode, name, *row])
+    generations = [str(g) for g in range(runs["max_generations"] + 1)]
+    return pd.DataFrame(rows, columns=["series", "size", "mode", "statistic", *generations])
+
+
+def runs_from_table(table: pd.DataFrame, vocabulary_size: int) -> dict:
+    """The inverse of :func:`collapse_runs_table` (the vocabulary size is not in the table)."""
+    generations = [column for column in table.columns if column.isdigit()]
+    runs = {"vocabulary_size": vocabulary_size, "max_generations": len(generations) - 1}
+    for series, names in (("gaussian", GAUSSIAN_STATISTICS), ("words", WORD_STATISTICS)):
+        rows = table[table["series"] == series].set_index(["size", "mode", "statistic"])[generations]
+        runs[series] = {(int(size), mode): rows.loc[[(size, mode, name) for name in names]].to_numpy(dtype=float)
+                        for size, mode in dict.fromkeys((size, mode) for size, mode, _ in rows.index)}
+    return runs
+
+
+def cached_collapse_runs(counts=None) -> dict:
+    """``collapse_runs(counts)`` read from data/collapse_runs.csv when ``counts`` are the lesson's text
+    (or None); other counts are simulated here."""
+    course_counts = course_word_counts()
+    if counts is not None and not np.array_equal(np.asarray(counts), course_counts):
+        return collapse_runs(counts)
+    return runs_from_table(data.load(COLLAPSE_ARTIFACT), vocabulary_size=len(course_counts))
 
 
 def collapse_summary(runs: dict, size, words_per_generation, generations, mode) -> dict:
@@ -70,15 +120,15 @@ def collapse_summary(runs: dict, size, words_per_generation, generations, mode) 
         raise ValueError(f"generations must be a whole number from 1 to {runs['max_generations']}, got {generations!r}")
     shown = np.arange(generations + 1)
     low, median, high = (values[:generations + 1] for values in runs["gaussian"][(size, mode)])
-    words = runs["words"][(words_per_generation, mode)]
-    alive = np.median(words.surviving, axis=0)[:generations + 1]
+    alive_median, alive_min, alive_max, entropy_median = runs["words"][(words_per_generation, mode)]
+    alive = alive_median[:generations + 1]
     return {"generations": shown, "low": low, "median": median, "high": high,
             "expected": sy.expected_variance_replace(size, shown),
             "alive_share": alive / runs["vocabulary_size"], "alive": alive,
             "tail": float(sy.tail_mass(0.0, median[-1])),
-            "alive_runs": (int(words.surviving[:, generations].min()), int(words.surviving[:, generations].max())),
-            "entropy_bits": float(np.median(words.entropy_bits[:, generations])),
-            "entropy_start_bits": float(words.entropy_bits[0, 0])}
+            "alive_runs": (int(alive_min[generations]), int(alive_max[generations])),
+            "entropy_bits": float(entropy_median[generations]),
+            "entropy_start_bits": float(entropy_median[0])}  # generation 0 is the real text in every run
 
 
 def collapse_readout(summary: dict, runs: dict, size, words_per_generation, generations, mode) -> str:
@@ -96,11 +146,12 @@ def collapse_readout(summary: dict, runs: dict, size, words_per_generation, gene
 
 def collapse(counts=None, runs: dict | None = None, size: int = 20, words_per_generation: int = 1500,
              generations: int = 50, mode: str = "replace") -> Explorer:
-    """The collapse explorer; pass the lesson's word ``counts`` (or ready ``runs``) to skip reloading them."""
+    """The collapse explorer: the stored simulations of the lesson's text (``counts`` None or the lesson's
+    word counts), fresh ones for other ``counts``, or ready ``runs``."""
     import ipywidgets as widgets
 
     if runs is None:
-        runs = collapse_runs(course_word_counts() if counts is None else counts)
+        runs = cached_collapse_runs(counts)
     controls = {
         "size": widgets.SelectionSlider(options=sorted({n for n, _ in runs["gaussian"]}), value=size,
                                         description="Gaussian: samples per generation (n)",

@@ -24,16 +24,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -41,92 +37,23 @@ from browser_support import CHROMIUM, REQUIRED, require_playwright  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts" / "journeys"
-VENV = Path(os.environ.get("SCALECHECK_VENV", ROOT / ".venv"))
 
 expect, sync_playwright = require_playwright()
 
-# Only what makes a headless run deterministic; the course's own settings (saved widget
-# state, the Ctrl+S extension) come from `course.py lab` itself.
-TEST_USER_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-}
-# What a clone of the repository holds that `course.py lab` needs (tests/ is left out: a learner's run does not use it)
-CLONE_PARTS = ("course.py", "pyproject.toml", "environment.yml", "README.md", "scalecheck", "data", "lessons",
-               "exercises", "solutions", "tools", "docs")
+# the copy of the course and the Lab that `course.py lab` starts in it, shared with tools/benchmark.py
+sys.path.insert(0, str(ROOT / "tools"))
+from lab_session import CourseLab, prepare_venv  # noqa: E402
+from lab_session import clone as _clone  # noqa: E402
+from lab_session import isolated_env as _isolated_env  # noqa: E402
+
 VERDICTS = ("correct", "close", "wrong", "invalid", "unanswered", "recorded")
 STATE: dict = {}  # what the journeys leave for the teacher's journey: saved notebooks and what the screen showed
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _isolated_env(home: Path) -> dict[str, str]:
-    settings = home / "settings"
-    for name, values in TEST_USER_SETTINGS.items():
-        path = settings / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
-    return dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
-                JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-                JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-                IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"),
-                SCALECHECK_VENV=str(VENV), SCALECHECK_STRICT="0", PYTHONWARNINGS="ignore")
 
 
 def _course(*args: str, cwd: Path, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:
     """`python3 course.py ARGS` in a folder, as a user types it."""
     return subprocess.run([sys.executable, str(cwd / "course.py"), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
-
-
-class CourseLab:
-    """`python3 course.py lab` in a folder, on a free port, without opening a browser; the URL it prints."""
-
-    URL = re.compile(r"(http://127\.0\.0\.1:\d+/\S*\?token=[0-9a-f]+)")
-
-    def __init__(self, folder: Path, home: Path):
-        self.folder, self.home = folder, home
-        self.log_path = home / f"lab-{folder.name}.log"
-
-    def __enter__(self) -> CourseLab:
-        port = _free_port()
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "course.py", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={port}", "--ServerApp.port_retries=0"],
-            cwd=self.folder, env=_isolated_env(self.home), stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            found = self.URL.search(self.log_path.read_text())
-            if found:
-                self.url = found.group(1)
-                self.base = self.url.split("/lab")[0]
-                self.token = self.url.rsplit("token=", 1)[1]
-                return self
-            if self.process.poll() is not None:
-                raise RuntimeError(f"course.py lab exited: {self.log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
-        raise RuntimeError(f"course.py lab printed no URL in 120 s: {self.log_path.read_text()[-3000:]}")
-
-    def __exit__(self, *exc) -> None:
-        try:
-            request = urllib.request.Request(f"{self.base}/api/shutdown?token={self.token}", method="POST")
-            urllib.request.urlopen(request, timeout=5)
-            self.process.wait(timeout=15)
-        except Exception:
-            pass
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
 
 
 @pytest.fixture
@@ -158,8 +85,7 @@ def home(tmp_path_factory):
     # The copies share this .venv: bring its install up to date from the course itself first, or the
     # first copy's `course.py lab` would re-install the package from the copy (an editable install
     # pointing into a temporary folder that every later kernel would import)
-    subprocess.run([sys.executable, str(ROOT / "course.py"), "lab", "--version"], cwd=ROOT, check=True,
-                   env=dict(os.environ, SCALECHECK_VENV=str(VENV)), capture_output=True, timeout=1800)
+    prepare_venv()
     return tmp_path_factory.mktemp("journeys")
 
 
@@ -169,19 +95,6 @@ def clone_lab(home):
     course = _clone(home / "clone")
     with CourseLab(course, home) as lab:
         yield course, lab
-
-
-def _clone(destination: Path) -> Path:
-    """A copy of the course as a fresh clone has it: no answers, caches or checkpoints."""
-    ignore = shutil.ignore_patterns("*.answers.json", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
-    destination.mkdir(parents=True)
-    for part in CLONE_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=ignore)
-        elif source.exists():
-            shutil.copy2(source, destination / part)
-    return destination
 
 
 # ---------------------------------------------------------------------------

@@ -174,8 +174,6 @@ def grade_folder(notebooks: list, set_name: str, jobs: int, cpu: dict | None = N
         if cpu is not None:
             size = len(notebooks)
             runs = [json.loads(line) for line in CPU_LOG.read_text().splitlines()]
-            if os.environ.get("BENCH_DEBUG"):
-                print(runs)
             kernels = [r["kernel_cpu_s"] for r in runs if r["kernel_cpu_s"] is not None]
             cpu.update({"grader process": (_cpu(resource.RUSAGE_SELF) - own) / size,
                         **{f"  {name}": value / size for name, value in MAIN_CPU.items()},
@@ -371,6 +369,15 @@ def print_cpu(cpus: dict[int, list[dict]], plain: list[dict]) -> None:
     if plain:
         print(f"  plain nbclient: client {statistics.median(p['client_cpu_s'] for p in plain):.3f} s, "
               f"kernel {statistics.median(p['kernel_cpu_s'] for p in plain):.3f} s")
+    if cpus[1] and cpus[2]:
+        # two workers cannot beat the cores: a submission's CPU (grader + worker + kernel) over 2 cores
+        parts = ("grader process", "grader workers (nbclient)", "kernels (sandboxed)")
+        total = statistics.median(sum(run[name] for name in parts) for run in cpus[2])
+        alone = statistics.median(run["wall per run"] for run in cpus[1])
+        print(f"  ceiling of --jobs 2 on {os.cpu_count()} idle cores: {total:.2f} s of CPU per submission over "
+              f"{min(2, os.cpu_count() or 1)} cores vs {alone:.2f} s of wall per run with --jobs 1 here: "
+              f"at most {alone / (total / min(2, os.cpu_count() or 1)):.2f}x (the wall per run is only the "
+              "idle figure on an idle machine)")
 
 
 if __name__ == "__main__":

@@ -309,8 +309,8 @@ class _Progress:
     def __init__(self, total: int, quiet: bool):
         self.total, self.quiet, self.done = total, quiet, 0
 
-    def step(self, label: str) -> None:
-        self.done += 1
+    def step(self, label: str, count: int = 1) -> None:
+        self.done += count
         if not self.quiet:
             _progress(self.done, self.total, label)
 
@@ -378,7 +378,7 @@ class _Workers:
             try:
                 future = self.pool.submit(*args)
             except BrokenProcessPool:  # a worker died: the runs still to come get a new pool
-                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool.shutdown(wait=True, cancel_futures=True)
                 self.pool = self._new_pool()
                 future = self.pool.submit(*args)
             self.plan.executed += 1
@@ -404,8 +404,9 @@ class _Workers:
                                return_when=futures.FIRST_COMPLETED)
         for future in done:
             index, name, handin, _ = self.in_flight.pop(future)
+            judged = 1 + len(self.judge.copies_of.get(index, []))  # it and its identical copies
             self.judge(index, _collect(future, self.cache, name), handin)  # then its bytes go
-            self.progress.step(f"{self.subs[index].student} / {self.subs[index].exercise_set}")
+            self.progress.step(f"{self.subs[index].student} / {self.subs[index].exercise_set}", judged)
         if not done:
             self._overdue(time.monotonic())
 
@@ -417,10 +418,11 @@ class _Workers:
         self.pool = self._new_pool()
         for future, (index, name, _handin, started) in list(self.in_flight.items()):
             del self.in_flight[future]
-            if now - started >= self.overdue_s:
+            if now - started >= self.overdue_s - 1.0:  # (a wait may end a little early)
+                judged = 1 + len(self.judge.copies_of.get(index, []))
                 self.judge(index, Execution(failure="the grader's worker did not finish in time; not cached, "
                                                     "try again"))
-                self.progress.step(self.subs[index].student)
+                self.progress.step(self.subs[index].student, judged)
             else:  # an innocent bystander of the killed pool: read again and run again
                 self.plan.executed -= 1
                 self.work.appendleft((index, name))

@@ -237,6 +237,35 @@ def test_a_class_goes_on_when_hand_ins_change_between_discovery_and_their_run(tm
     assert all(rows[s]["status"] != "failed" for s in ("ben", "cat", "dan", "eve", "fay", "gus"))
 
 
+@pytest.mark.slow  # two real (unsandboxed) kernels
+def test_a_worker_keeps_no_threads_or_descriptors_from_earlier_runs():
+    """A worker grades hundreds of submissions in a row: each run must close its kernel client's
+    sockets and ZeroMQ context (nbclient leaves them to the manager's owner, the grader)."""
+    import gc
+    from dataclasses import asdict
+
+    from scalecheck.classroom.grading.runner import Limits, run_submission
+
+    root = str(Path(__file__).resolve().parent.parent)
+    notebook = json.dumps({"cells": [{"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": [],
+                                      "execution_count": None}], "metadata": {}, "nbformat": 4,
+                           "nbformat_minor": 5}).encode()
+
+    def run() -> None:
+        result = run_submission(notebook, None, SETS[0], root, {}, asdict(Limits(total_timeout_s=120)), 0, False)
+        assert not result["failure"], result["failure"]
+
+    run()  # the first run imports what every later one uses
+    gc.disable()  # what is left behind must be closed, not merely collectable
+    try:
+        threads, fds = len(os.listdir("/proc/self/task")), len(os.listdir("/proc/self/fd"))
+        run()
+        run()
+        assert len(os.listdir("/proc/self/task")) <= threads and len(os.listdir("/proc/self/fd")) <= fds
+    finally:
+        gc.enable()
+
+
 def test_report_file_names_never_collide():
     names = orchestrate._feedback_names(["a\\b", "a_b", "A_b", "a/b", "..", "zoë 渡辺"])
     assert len(set(n.lower() for n in names.values())) == 6

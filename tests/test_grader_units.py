@@ -426,3 +426,31 @@ def test_read_back_source_is_the_module_file_plus_one_call():
     assert source.startswith(module_text)
     compile(source, "<read-back>", "exec")
     assert source.rstrip().splitlines()[-1] == "_scalecheck_extract('01_x', '{\"q2\": [[1, 2]]}', 'MARK:')"
+
+
+def test_concurrent_grader_runs_never_share_a_sandbox_uid(tmp_path):
+    """Two runs on one machine (two shards) claim different uids for their submission n: the process limit is per
+    uid, so a fork bomb in one run must not leave a classmate in the other without a kernel."""
+    claims = str(tmp_path / "claims")
+    with sandbox.claimed_uid(3, claims) as first, sandbox.claimed_uid(3, claims) as second:
+        assert first == sandbox.sandbox_uid(3) and second != first and second >= sandbox.UID_BASE
+        with sandbox.claimed_uid(3, claims) as third:
+            assert third not in (first, second)
+    with sandbox.claimed_uid(3, claims) as again:  # released at exit, also when a run ends with an error
+        assert again == first
+    with pytest.raises(RuntimeError), sandbox.claimed_uid(3, claims):
+        raise RuntimeError("the run failed")
+    with sandbox.claimed_uid(3, claims) as after_error:
+        assert after_error == first
+
+
+def test_a_claims_folder_others_can_enter_or_a_link_is_refused(tmp_path):
+    open_folder = tmp_path / "open"
+    open_folder.mkdir(mode=0o777)
+    os.chmod(open_folder, 0o777)
+    with pytest.raises(sandbox.SandboxUnavailable, match="0700"), sandbox.claimed_uid(0, str(open_folder)):
+        pass
+    (tmp_path / "private").mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(tmp_path / "private")
+    with pytest.raises(sandbox.SandboxUnavailable), sandbox.claimed_uid(0, str(tmp_path / "link")):
+        pass

@@ -12,6 +12,7 @@ main process before use or caching.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -221,12 +222,15 @@ def _run(raw, sidecar, exercise_set, course, cases, limit: Limits, index, use_sa
     if notebook is None:
         return asdict(result)
     work = Path(tempfile.mkdtemp(prefix="scg-"))
+    # as root, the kernel runs under a uid of its own, claimed so no other grader run on the machine shares it
+    claim = sandbox.claimed_uid(index) if use_sandbox and sandbox.is_root() else contextlib.nullcontext(None)
     try:
-        job = prepare(work, raw, sidecar, notebook, exercise_set, course, cases, limit, index, use_sandbox)
-        remaining = max(1.0, limit.total_timeout_s - (time.monotonic() - started))
-        client = _client(job, limit, remaining)
-        result.failure = run_under_watchdog(client, job, limit, remaining)
-        collect(job, client, limit, result)
+        with claim as uid:
+            job = prepare(work, raw, sidecar, notebook, exercise_set, course, cases, limit, uid, use_sandbox)
+            remaining = max(1.0, limit.total_timeout_s - (time.monotonic() - started))
+            client = _client(job, limit, remaining)
+            result.failure = run_under_watchdog(client, job, limit, remaining)
+            collect(job, client, limit, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         result.seconds = time.monotonic() - started
@@ -316,11 +320,12 @@ def kernel_env(home: str, course: str, tmp: str) -> dict[str, str]:
 
 
 def prepare(work: Path, raw: bytes, sidecar: bytes | None, notebook, exercise_set: str, course: str,
-            cases: dict[str, list], limit: Limits, index: int, use_sandbox: bool) -> Job:
-    """The folders, the kernel spec and the notebook with the grader's read-back cell appended."""
+            cases: dict[str, list], limit: Limits, uid: int | None, use_sandbox: bool) -> Job:
+    """The folders, the kernel spec and the notebook with the grader's read-back cell appended.
+
+    ``uid``: the kernel's own uid (claimed by the caller: :func:`sandbox.claimed_uid`), or None."""
     import nbformat
 
-    uid = sandbox.sandbox_uid(index) if use_sandbox and sandbox.is_root() else None
     handin, ipc, kernels = _handin_folders(work, raw, sidecar, uid)
     argv, where = _kernel_command(work, course, handin, ipc, uid, limit, use_sandbox)
     (kernels / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "scalecheck grader",

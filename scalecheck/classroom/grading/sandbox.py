@@ -37,9 +37,11 @@ exploits. See the README's "How it stays safe".
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pwd
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -83,6 +85,47 @@ def sandbox_uid(index: int) -> int:
         except KeyError:
             return uid
         uid += 1_000_000
+
+
+# Where grader runs claim their sandbox uids: a folder only root can create. Two grader runs on one machine
+# (two shards, two teachers) would otherwise give their submissions number n the same uid, and the process
+# limit counts per uid: a fork bomb in one run would leave a classmate in the other unable to start a kernel.
+UID_CLAIMS = "/run/scalecheck-sandbox-uids"
+
+
+def _claims_folder(folder: str) -> str:
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+        raise SandboxUnavailable(f"{folder} must be a folder of the grader's own, closed to others (0700)")
+    return folder
+
+
+@contextlib.contextmanager
+def claimed_uid(index: int, folder: str = UID_CLAIMS):
+    """A sandbox uid for submission ``index`` that no other grader run on this machine holds; held until exit.
+
+    The claim is an exclusive lock (flock) on a file named after the uid: the kernel releases it when the
+    process ends, so a crashed run leaves no stale claim. Starts at :func:`sandbox_uid` and steps on.
+    """
+    import fcntl
+
+    folder = _claims_folder(folder)
+    uid = sandbox_uid(index)
+    for _ in range(1_000):
+        fd = os.open(os.path.join(folder, str(uid)), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            uid = sandbox_uid(uid - UID_BASE + 1)  # the next free uid no account uses
+            continue
+        try:
+            yield uid
+        finally:
+            os.close(fd)
+        return
+    raise SandboxUnavailable("no free sandbox uid: over a thousand submissions are being graded on this machine")
 
 
 def _python_roots() -> list[str]:

@@ -479,3 +479,35 @@ def test_lesson00_typing_a_word_updates_readout_and_table():
     explorer.controls["word"].value = "agi"
     assert explorer.text == "1 of 3 claims match"
     assert "003-c" in explorer.table.value and "001-a" not in explorer.table.value
+
+
+# ---------------------------------------------------------------------------
+# Course style (scalecheck/core/plotting.py): log-axis tick labels without mathtext
+
+
+def test_plain_log_labels_read_like_matplotlibs():
+    import warnings
+
+    from matplotlib import scale, ticker
+
+    from scalecheck.core import plotting
+
+    major, minor = plotting.PlainLogFormatter(), plotting.PlainLogFormatter(labelOnlyBase=False)
+    mathtext = ticker.LogFormatterSciNotation(labelOnlyBase=False)
+    # matplotlib writes 2e6 as $\mathdefault{2\times10^{6}}$: the same characters, in plain text
+    assert mathtext(2e6) == r"$\mathdefault{2\times10^{6}}$" and minor(2e6) == "2\u00d710\u2076"
+    assert [major(x) for x in (1e6, 1e-3, 1.0)] == ["10\u2076", "10\u207b\u00b3", "10\u2070"]
+    try:
+        with matplotlib.rc_context():
+            plotting.setup_notebook()
+            figure = matplotlib.figure.Figure()
+            ax = figure.add_subplot()
+            ax.set_yscale("log")
+            ax.set_ylim(1, 1e4)
+            figure.canvas.draw()
+            labels = [label.get_text() for label in ax.get_yticklabels()]
+            assert "10\u00b2" in labels and not any("$" in label for label in labels)
+    finally:
+        with warnings.catch_warnings():  # matplotlib's LogScale still takes the pending-deprecated axis argument
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            scale.register_scale(scale.LogScale)  # other tests see matplotlib's own log scale

@@ -321,8 +321,10 @@ PAGE_PROBE = r"""
   const readout = root.querySelector('.scalecheck-readout');
   const state = {pressed: null, painted: [], images: 0, changes: 0, last: performance.now()};
   window.__bench = state;
-  document.addEventListener('keydown', (e) => { if (state.pressed === null) state.pressed = performance.now(); },
-                            {capture: true, once: true});
+  const stamp = () => { if (state.pressed === null) state.pressed = performance.now(); };
+  // a key press, or (a drop-down chosen by select_option) its input event
+  document.addEventListener('keydown', stamp, {capture: true, once: true});
+  document.addEventListener('input', stamp, {capture: true, once: true});
   const afterPaint = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
   const seen = async (isImage) => {
     state.changes += 1; state.last = performance.now();
@@ -398,10 +400,17 @@ def _measure_page(page, presses: int, quiet_ms: float = 250.0) -> list[dict]:
         keys = ("ArrowRight", "ArrowLeft") if control["kind"] == "slider" else ("ArrowDown", "ArrowUp")
         up = control["now"] < control["max"]  # alternate directions, starting where there is room
         times, images, misses = [], 0, 0
+        position = control["now"]
         for press in range(presses + 2):  # the first two warm the path up and are not counted
             target.focus()
             page.evaluate(PAGE_PROBE, index)
-            page.keyboard.press(keys[0] if up else keys[1])
+            if control["kind"] == "select":
+                # an arrow key on a <select> reaches JupyterLab's notebook shortcuts (ArrowDown selects
+                # the next cell and takes the focus), so a drop-down is moved as a mouse choice would
+                position = min(max(position + (1 if up else -1), control["min"]), control["max"])
+                target.select_option(index=position)
+            else:
+                page.keyboard.press(keys[0] if up else keys[1])
             try:
                 page.wait_for_function(
                     "() => window.__bench.painted.length > 0"

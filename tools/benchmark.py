@@ -5,6 +5,7 @@
     .venv/bin/python tools/benchmark.py course [--rounds 3] [--only lessons/05]
     .venv/bin/python tools/benchmark.py install [--fresh]  # --fresh: a new venv, pip install -e .[lab], twice
     .venv/bin/python tools/benchmark.py kernel             # in-kernel explorer latency and kernel peak memory
+    .venv/bin/python tools/benchmark.py tests              # the inner loop and the README's test command, timed
     .venv/bin/python tools/benchmark.py --markdown ...     # tables as Markdown (docs/benchmarks.md)
 
 Targets (issue 16; grading's are in tools/bench_grading.py):
@@ -14,6 +15,8 @@ Targets (issue 16; grading's are in tools/bench_grading.py):
 2. course: every lesson, solution and exercise notebook executed headless, interleaved with a floor
    notebook (only the course's imports) run by the same machinery; several rounds, the direction of the
    pairing alternating; ratio course / (notebooks x floor) <= 1.3, its spread across rounds printed.
+4. tests: `python3 course.py test` (every test, browser tests included) <= 4 min; `pytest -m "not slow"`
+   < 60 s. Not part of the default run (it runs the whole suite).
 5. install: `pip install -e .[lab]` into a fresh venv <= 550 MB and <= 90 s with a warm pip cache.
 
 A benchmark, not a test: the machine may be shared and timings are noisy, so it reports and never
@@ -45,6 +48,7 @@ from lab_session import CourseLab, clone, prepare_venv  # noqa: E402
 TARGET_RATIO, TARGET_P95_MS, TARGET_MB = 1.3, 50.0, 300.0  # course/floor; in-kernel update p95; kernel peak
 BROWSER_MEDIAN_MS, BROWSER_P95_MS = 60.0, 100.0
 INSTALL_MB, INSTALL_S = 550.0, 90.0
+TESTS_S, INNER_S = 240.0, 60.0  # target 4: the README's test command, the -m "not slow" inner loop
 FLOOR_IMPORTS = """\
 import numpy as np
 import pandas as pd
@@ -574,9 +578,31 @@ def _met(ok: bool | None) -> str:
     return "-" if ok is None else "met" if ok else "NOT MET"
 
 
+def tests_bench() -> dict:
+    """Target 4: the inner loop and the README's test command, timed in this checkout (its .venv up to date)."""
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    commands = {
+        "inner": [str(venv_python), "-m", "pytest", "-m", "not slow", "-q", "-p", "no:cacheprovider"],
+        "full": [sys.executable, str(ROOT / "course.py"), "test", "-q", "-p", "no:cacheprovider"],
+    }
+    results = {}
+    for name, command in commands.items():
+        load = os.getloadavg()[0]
+        started = time.monotonic()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        seconds = time.monotonic() - started
+        lines = done.stdout.strip().splitlines()
+        results[name] = {"seconds": seconds, "code": done.returncode, "tail": lines[-1] if lines else "", "load": load}
+        print(f"  {name}: {seconds:.0f} s, exit {done.returncode}: {results[name]['tail']} (load {load:.2f})",
+              flush=True)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", nargs="?", default="all", choices=["all", "browser", "course", "install", "kernel"])
+    parser.add_argument(
+        "mode", nargs="?", default="all", choices=["all", "browser", "course", "install", "kernel", "tests"]
+    )
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument("--only", nargs="*", help="course/kernel: notebook path prefixes, e.g. lessons/05 solutions")
     parser.add_argument("--rounds", type=int, default=3, help="course: interleaved rounds (default 3)")
@@ -728,6 +754,14 @@ def main() -> int:
                     _met(result["seconds"] <= INSTALL_S),
                 ]
             )
+    if args.mode == "tests":  # not in "all": it runs the whole suite, browser tests included
+        print("target 4: the test loop", flush=True)
+        result = tests_bench()
+        for name, label, limit in (("full", f"4 README test command <= {TESTS_S / 60:.0f} min", TESTS_S),
+                                   ("inner", f'4 -m "not slow" < {INNER_S:.0f} s', INNER_S)):
+            entry = result[name]
+            summary.append([label, f"{entry['seconds']:.0f} s", entry["tail"][:60], f"{entry['load']:.2f}",
+                            _met(entry["code"] == 0 and entry["seconds"] <= limit)])
     if args.mode == "kernel":
         paths = notebooks()
         if args.only:

@@ -88,10 +88,24 @@ def ensure_environment(extras: tuple[str, ...] = ()) -> None:
         # --no-compile: no .pyc for every file of every package at install (about 150 MB, and time);
         # Python writes them for what a lesson actually imports, the first time it imports it
         _pip(["install", "--no-compile", "-e", target])
+        if "test" in extras:
+            compile_environment()
         for extra in needed:
             stamp_file(extra).write_text(digest)
     if "lab" in extras:
         install_lab_settings()
+
+
+def compile_environment() -> None:
+    """Bytecode for every module of the environment and the course, once, on both cores.
+
+    The tests start hundreds of Python processes (kernels, sandboxed kernels that cannot write, workers).
+    Where PYTHONDONTWRITEBYTECODE is set (CI machines often set it) none of them caches what it compiles,
+    and without .pyc files every kernel compiles numpy, matplotlib and IPython again (a fresh clone's
+    .venv held none). Learners (`lab`) skip this: see --no-compile above."""
+    say("compiling the environment's modules once (the tests start hundreds of Python processes)")
+    subprocess.run([str(venv_python()), "-m", "compileall", "-q", "-j", "0", str(VENV), str(ROOT / "scalecheck")],
+                   stdout=subprocess.DEVNULL, check=False)
 
 
 def install_lab_settings() -> None:
@@ -137,7 +151,9 @@ def run_lab(extra: list[str]) -> int:
 def run_tests(extra: list[str]) -> int:
     ensure_environment(("lab", "test"))
     say("running every test: package, data, build drift, exercises, nbval on lessons and solutions")
-    code = subprocess.call([str(venv_python()), "-m", "pytest"] + PYTEST_ARGS + extra, cwd=ROOT)
+    # the tests' own modules (pytest's rewritten test files, tools/) are cached too, whatever the caller set
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    code = subprocess.call([str(venv_python()), "-m", "pytest"] + PYTEST_ARGS + extra, cwd=ROOT, env=env)
     if code == 5:
         # pytest's "no tests collected": a suite that tested nothing has not passed
         say("pytest collected no tests (exit code 5); treating that as a failure")

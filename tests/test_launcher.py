@@ -75,14 +75,18 @@ def test_lab_installs_only_the_lab_extra_and_test_adds_the_test_extra(tmp_path, 
     installs = []
     monkeypatch.setattr(course, "_pip", lambda arguments: installs.append(arguments))
     monkeypatch.setattr(course, "install_lab_settings", lambda: None)
+    compiled = []
+    monkeypatch.setattr(course, "compile_environment", lambda: compiled.append(True))
 
     course.ensure_environment(("lab",))
     assert installs[-1] == ["install", "--no-compile", "-e", f"{ROOT}[lab]"]  # no .pyc for every file
+    assert compiled == []  # a learner's install stays small
     count = len(installs)
     course.ensure_environment(("lab",))
     assert len(installs) == count, "a current lab install was redone"
     course.ensure_environment(("lab", "test"))
     assert installs[-1] == ["install", "--no-compile", "-e", f"{ROOT}[lab,test]"]
+    assert compiled == [True]  # the tests' hundreds of processes get bytecode once
     course.ensure_environment(("lab",))
     course.ensure_environment()
     assert len(installs) == count + 1, "switching between commands reinstalled"
@@ -95,9 +99,11 @@ def test_test_command_runs_everything_on_two_workers_and_treats_no_tests_as_fail
     course = _load_course()
     monkeypatch.setattr(course, "ensure_environment", lambda extras=(): None)
     calls = []
-    monkeypatch.setattr(course.subprocess, "call", lambda command, **kwargs: calls.append(command) or code)
+    monkeypatch.setattr(course.subprocess, "call", lambda command, **kwargs: calls.append((command, kwargs)) or code)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     assert course.run_tests(["-x"]) == expected  # pytest's 5 is "collected nothing": not a pass
-    command = calls[-1]
+    command, options = calls[-1]
+    assert "PYTHONDONTWRITEBYTECODE" not in options["env"]  # tests and tools/ are compiled once, not per process
     assert command[1:3] == ["-m", "pytest"] and command[-1] == "-x"
     for part in ("tests", "lessons", "solutions", "--nbval-once"):
         assert part in command

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import build  # noqa: E402
 import nbformat  # noqa: E402
-from lab_session import CourseLab, clone, prepare_venv  # noqa: E402
+from lab_session import CHROMIUM_ARGS, CourseLab, clone, prepare_venv  # noqa: E402
 
 TARGET_RATIO, TARGET_P95_MS, TARGET_MB = 1.3, 50.0, 300.0  # course/floor; in-kernel update p95; kernel peak
 BROWSER_MEDIAN_MS, BROWSER_P95_MS = 60.0, 100.0
@@ -305,16 +305,6 @@ def table(rows: list[list[str]], header: list[str], markdown: bool) -> str:
 # ---------------------------------------------------------------------------
 # Target 1: explorers in the browser (key press -> new figure painted)
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Measured in the page. A keydown listener (capture phase) stamps the press; a MutationObserver
 # sees the explorer's readout and image change; each change counts once the browser has painted
 # it: the image decoded, then a frame (requestAnimationFrame) and a task after it.

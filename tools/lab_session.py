@@ -29,6 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("SCALECHECK_VENV", ROOT / ".venv"))
 
 # What a clone of the repository holds that `course.py lab` needs (tests/ is left out: a learner's run does not use it)
+# Debian's Chromium, headless, for the benchmark and the latency probe (quiet: no updates, sync or first-run pages)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CLONE_PARTS = (
     "course.py",
     "pyproject.toml",

@@ -40,18 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import nbformat  # noqa: E402
-from lab_session import CourseLab, clone, prepare_venv  # noqa: E402
+from lab_session import CHROMIUM_ARGS, CourseLab, clone, prepare_venv  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERVER_ARGS = ["--ServerApp.kernel_websocket_connection_class=tools.lab_session.NoDelayWebsocketConnection"]
 
 SETUP = r'''

@@ -217,9 +217,9 @@ def test_every_explorer_responds(explorers_page, name):
     _check_explorer_responds(page, cell.locator(".scalecheck-explorer").first, name.replace(".", "_"))
 
 
-@pytest.mark.parametrize("lesson", _lessons_with_inline_explorers())
-def test_first_explorer_of_each_lesson_responds(browser, lab, lesson):
-    """A lesson whose explorer is not in the registry yet: run it, move its first explorer's first control."""
-    page = _open_and_run_all(browser, lab, f"lessons/{lesson}")
-    _check_explorer_responds(page, page.locator(".scalecheck-explorer").first, Path(lesson).stem)
-    page.close()
+def test_every_lesson_explorer_is_registered_so_the_browser_test_reaches_it():
+    """test_every_explorer_responds drives the registry's explorers (and lesson 01's worked example
+    has its own test): an explorer built inline in a lesson, outside the registry, would go
+    untested in the browser. (This replaced a browser test parametrized by such lessons, which
+    had no cases left and so only ever reported a skip.)"""
+    assert _lessons_with_inline_explorers() == [], "register these lessons' explorers in scalecheck.ui.explorers"

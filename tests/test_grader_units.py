@@ -454,3 +454,30 @@ def test_a_claims_folder_others_can_enter_or_a_link_is_refused(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "private")
     with pytest.raises(sandbox.SandboxUnavailable), sandbox.claimed_uid(0, str(tmp_path / "link")):
         pass
+
+
+def test_widgets_in_a_grading_kernel_keep_their_state_and_publish_nothing(monkeypatch):
+    """The grading kernel's widgets have no front end: their comms are the no-op kind, so a
+    graded notebook sends the grader no widget traffic, and a widget still holds its value."""
+    import comm
+    import ipywidgets
+
+    from scalecheck.exercise import grading_kernel
+
+    sent = []
+
+    class Recording(comm.base_comm.BaseComm):
+        def publish_msg(self, msg_type, *args, **kwargs):
+            sent.append(msg_type)
+
+    monkeypatch.setattr(comm, "create_comm", Recording)
+    ipywidgets.IntText(1).close()
+    assert sent, "the recording comm should see a widget's messages before the change"
+    sent.clear()
+    grading_kernel.quiet_widget_comms()
+    box = ipywidgets.IntText(3)
+    box.value = 4
+    assert isinstance(box.comm, comm.DummyComm)
+    assert box.get_state()["value"] == 4 and box.value == 4
+    box.close()
+    assert sent == []

@@ -1,13 +1,15 @@
 """Grading at class scale (issue 16, target 3): what the sandbox costs, --jobs 2 vs --jobs 1,
 and whether the grader's own memory stays flat as the class grows.
 
-    .venv/bin/python tools/bench_grading.py [--set 01] [--class-size 6] [--repeat 3]
+    .venv/bin/python tools/bench_grading.py [--set 01] [--class-size 16] [--repeat 3]
     .venv/bin/python tools/bench_grading.py --memory 30 100 300      # grader peak RSS by class size
 
 The first form prints (medians of --repeat runs, wall clock and CPU seconds, load average):
 plain nbclient vs one sandboxed submission end to end (target <= 1.2x), the bare sandbox
 start-up, and a class graded with --jobs 1 and --jobs 2, interleaved, --repeat times
-(target: throughput >= 1.8x on 2 cores). For the class runs it also says where the CPU
+(target: throughput >= 1.8x on 2 cores), end to end and in the steady state (the rate of
+results once every worker has returned its first, which leaves out the class's fixed start and
+end; a larger class comes closer to it). For the class runs it also says where the CPU
 goes, per submission: the grader's own process (judging, feedback pages, validating and
 caching results, reading hand-ins), its worker processes (nbclient driving the kernel), and
 the sandboxed kernels themselves (read from /proc just before each kernel is stopped).
@@ -152,6 +154,26 @@ def install_cpu_accounting() -> None:
     feedback_report.write_feedback_html = _timed("feedback page", feedback_report.write_feedback_html)
     orchestrate._collect = _timed("validate + cache the result", orchestrate._collect)
     orchestrate.load = _timed("read + verify the hand-in", orchestrate.load)
+    judge = orchestrate._Judge.__call__
+
+    def stamped_judge(self, *args, **kwargs):  # when each result reached the grader (steady-state throughput)
+        RESULT_TIMES.append(time.monotonic())
+        return judge(self, *args, **kwargs)
+
+    orchestrate._Judge.__call__ = stamped_judge
+
+
+RESULT_TIMES: list[float] = []
+
+
+def steady_rate(jobs: int) -> float:
+    """Results per second once every worker has returned its first one: (n - jobs) results over the
+    time from the jobs-th result to the last, so the start (workers forked, first kernels started
+    side by side) and the end (reports) are left out. NaN for a class too small to have that span."""
+    times = sorted(RESULT_TIMES)
+    if len(times) <= jobs + 1:
+        return float("nan")
+    return (len(times) - jobs) / (times[-1] - times[jobs - 1])
 
 
 def grade_folder(notebooks: list, set_name: str, jobs: int, cpu: dict | None = None) -> float:
@@ -166,6 +188,7 @@ def grade_folder(notebooks: list, set_name: str, jobs: int, cpu: dict | None = N
         CPU_LOG = base / "cpu.jsonl"
         CPU_LOG.write_text("")
         MAIN_CPU.clear()
+        RESULT_TIMES.clear()
         own = _cpu(resource.RUSAGE_SELF)
         started = time.monotonic()
         summary = grading.grade(base / "in", base / "out", jobs=jobs, quiet=True)
@@ -290,7 +313,7 @@ def memory_bench(sizes: list[int], set_name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="01")
-    parser.add_argument("--class-size", type=int, default=6)
+    parser.add_argument("--class-size", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--memory", type=int, nargs="*", help="class sizes for the grader memory benchmark, e.g. 30 100 300"
@@ -320,6 +343,7 @@ def main() -> None:
     rows.append(("bare Python start, no sandbox", statistics.median(bare_start(False) for _ in range(args.repeat))))
     rows.append(("bare Python start, in the sandbox", statistics.median(bare_start(True) for _ in range(args.repeat))))
     times: dict[int, list[float]] = {1: [], 2: []}
+    rates: dict[int, list[float]] = {1: [], 2: []}
     cpus: dict[int, list[dict]] = {1: [], 2: []}
     for attempt in range(args.repeat):  # interleaved, the order alternating, fresh bytes each time (no cache)
         for jobs in (1, 2) if attempt % 2 == 0 else (2, 1):
@@ -332,8 +356,10 @@ def main() -> None:
                 )
             )
             cpus[jobs].append(cpu)
+            rates[jobs].append(steady_rate(jobs))
             print(
-                f"  class of {args.class_size}, --jobs {jobs}: {times[jobs][-1]:.1f} s "
+                f"  class of {args.class_size}, --jobs {jobs}: {times[jobs][-1]:.1f} s, "
+                f"steady {rates[jobs][-1]:.3f} submissions/s "
                 f"(load {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)",
                 flush=True,
             )
@@ -352,6 +378,12 @@ def main() -> None:
         f"--jobs 2 throughput {jobs1 / jobs2:.2f}x --jobs 1 (per pair {min(ratios):.2f}-{max(ratios):.2f}; "
         f"target >= 1.8: {'met' if jobs1 / jobs2 >= 1.8 else 'NOT MET'}); "
         f"load at end {os.getloadavg()[0]:.2f}"
+    )
+    steady = [b / a for a, b in zip(rates[1], rates[2])]
+    print(
+        f"steady state (after each worker's first result, before the reports): --jobs 2 {statistics.median(steady):.2f}x "
+        f"--jobs 1 (per pair {min(steady):.2f}-{max(steady):.2f}); the end-to-end ratio above also carries the "
+        f"class's fixed start and end, which a larger class spreads thinner"
     )
     print_cpu(cpus, PLAIN_CPU)
     print(json.dumps({label: round(seconds, 3) for label, seconds in rows}))

@@ -381,7 +381,8 @@ def main() -> None:
     )
     steady = [b / a for a, b in zip(rates[1], rates[2])]
     print(
-        f"steady state (after each worker's first result, before the reports): --jobs 2 {statistics.median(steady):.2f}x "
+        f"steady state (after each worker's first result, before the reports): "
+        f"--jobs 2 {statistics.median(steady):.2f}x "
         f"--jobs 1 (per pair {min(steady):.2f}-{max(steady):.2f}); the end-to-end ratio above also carries the "
         f"class's fixed start and end, which a larger class spreads thinner"
     )

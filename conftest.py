@@ -64,19 +64,17 @@ LAST_MODULES = ("tests/test_site.py", "tests/test_browser.py", "tests/test_brows
                 "tests/test_journeys.py")
 # Under xdist (-n 2 --dist loadgroup), the tests of each module below run on one worker, so its module and
 # session fixtures (a JupyterLab, a Chromium, a graded corpus, a release) start once per run, not once per
-# worker. The modules that grade in the sandbox share one group, the journeys too (J3 runs `course.py grade`):
-# test_grading asserts that no sandbox process is left anywhere on the machine, so no other sandboxed grading may
-# run beside it. XDIST_FIRST is the order the groups are handed out, longest first (seconds measured 2026-11-30
-# at load ~2-3: sandbox ~210 (the hostile corpus 85, the journeys 90), browser ~100, site ~55 (it waits for the
-# lessons' runs), the rest < 30).
+# worker. The sandboxed gradings may run side by side: test_grading's leftover checks look only at its own
+# run (uids no grader holds, its own temporary folder). XDIST_FIRST is the order the groups are handed out,
+# longest first (seconds measured 2026-11-30 in a whole run at load ~5: the hostile corpus ~150, browser ~100,
+# journeys ~100, site ~55 (it waits for the lessons' runs), term ~30, variants ~30, the rest < 15).
 XDIST_GROUPS = {
-    "tests/test_grading.py": "sandbox", "tests/test_classroom_term.py": "sandbox", "tests/test_shard.py": "sandbox",
-    "tests/test_journeys.py": "sandbox",
+    "tests/test_grading.py": "grading", "tests/test_journeys.py": "journeys",
     "tests/test_browser.py": "browser", "tests/test_browser_answers.py": "browser",
-    "tests/test_site.py": "site", "tests/test_variants.py": "variants",
-    "tests/test_distribution.py": "distribution", "tests/test_launcher.py": "launcher",
+    "tests/test_site.py": "site", "tests/test_classroom_term.py": "term", "tests/test_variants.py": "variants",
+    "tests/test_shard.py": "shard", "tests/test_distribution.py": "distribution", "tests/test_launcher.py": "launcher",
 }
-XDIST_FIRST = ("sandbox", "browser", "site", "variants", "distribution", "launcher")
+XDIST_FIRST = ("grading", "browser", "journeys", "site", "term", "variants", "shard", "distribution", "launcher")
 # Tests measured at more than ~2 s (node ids, * as in fnmatch): `pytest tests -m "not slow" --durations=0
 # --durations-min=1` on 2026-11-30 with load average ~10 (about 3.5x an idle machine), everything at >= 2 s
 # there. Whole modules where kernels, sandboxes or module fixtures dominate. Also slow: every test marked

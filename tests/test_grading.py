@@ -118,15 +118,34 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _sandbox_processes() -> list[str]:
-    found = []
+def _unclaimed_sandbox_processes() -> list[str]:
+    """Processes under a sandbox uid that no grader run holds (sandbox.claimed_uid's flock): leftovers.
+
+    A run holds its uid's claim until its kernel is gone, so a process under a uid nobody claims outlived
+    the submission it ran for. Checking the claim (held here while that uid's processes are listed, so no
+    run can take the uid meanwhile) keeps other grader runs on the machine, such as the journeys' on the
+    other test worker, out of the finding."""
+    import fcntl
+
+    by_uid: dict[int, list[str]] = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             uid = os.stat(f"/proc/{pid}").st_uid
         except OSError:
             continue
         if sandbox.UID_BASE <= uid < sandbox.UID_BASE + 10 ** 9:
-            found.append(pid)
+            by_uid.setdefault(uid, []).append(pid)
+    found = []
+    for uid, pids in by_uid.items():
+        fd = os.open(os.path.join(sandbox.UID_CLAIMS, str(uid)), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a live grader run holds this uid
+        else:
+            found += [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+        finally:
+            os.close(fd)
     return found
 
 
@@ -155,16 +174,22 @@ def graded(tmp_path_factory):
     }
     classes = corpus.build(submissions, context)
     before = _tree_hash(submissions)
-    temp_before = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("scg-")}
+    # the grader's working folders (scg-*) go to a folder of this run's own, so a check for leftovers does not
+    # see another grader run's on the machine (the journeys grade on the other test worker). Not under pytest's
+    # own temporary folder: the kernel's command line names its folder, and the probe counts a command line
+    # with "pytest" in it as the grader's process seen from the sandbox.
+    own_temp = Path(tempfile.mkdtemp(prefix="hostile-corpus-"))
     # no attack waits for a timeout: 30 s per cell only keeps a probe that tries every door from being cut off on a
     # loaded machine (the whole suite runs on two workers beside the notebooks' own kernels)
     limits = grading.Limits(cell_timeout_s=30, total_timeout_s=120, memory_mb=1536, output_total_kb=1024)
     old = os.environ.get("SCALECHECK_KEY_DIR")
     os.environ["SCALECHECK_KEY_DIR"] = str(private_keys)
+    old_temp, tempfile.tempdir = tempfile.tempdir, str(own_temp)
     started = time.monotonic()
     try:
         summary = grading.grade(submissions, out, jobs=2, limits=limits, quiet=True)
     finally:
+        tempfile.tempdir = old_temp
         if old is None:
             os.environ.pop("SCALECHECK_KEY_DIR", None)
         else:
@@ -172,13 +197,14 @@ def graded(tmp_path_factory):
         listener.close()
     seconds = time.monotonic() - started
     document = json.loads((out / "gradebook.json").read_text())
-    return {"summary": summary, "book": {r["student"]: r for r in document["students"]},
-            "detail": {r["student"]: r for r in document["submissions"]}, "out": out, "submissions": submissions,
-            "before": before, "limits": limits, "private_keys": private_keys, "classes": classes, "seconds": seconds,
-            "temp_before": temp_before, "out_hash": _tree_hash(out),
-            "problems": [(r["file"], r["reason"])
-                         for r in csv.DictReader(open(out / "problems.csv", encoding="utf-8"))],
-            "key": json.loads((private_keys / f"{SET}.json").read_text())["questions"]}
+    yield {"summary": summary, "book": {r["student"]: r for r in document["students"]},
+           "detail": {r["student"]: r for r in document["submissions"]}, "out": out, "submissions": submissions,
+           "before": before, "limits": limits, "private_keys": private_keys, "classes": classes, "seconds": seconds,
+           "own_temp": own_temp, "out_hash": _tree_hash(out),
+           "problems": [(r["file"], r["reason"])
+                        for r in csv.DictReader(open(out / "problems.csv", encoding="utf-8"))],
+           "key": json.loads((private_keys / f"{SET}.json").read_text())["questions"]}
+    shutil.rmtree(own_temp, ignore_errors=True)
 
 
 def _results(graded, student) -> dict[str, dict]:
@@ -221,10 +247,9 @@ def test_1_one_submission_cannot_abort_the_class(graded):
 def test_2_and_5_nothing_outlives_its_submission(graded):
     time.sleep(2)
     if sandbox.is_root():
-        assert _sandbox_processes() == []
+        assert _unclaimed_sandbox_processes() == []
     assert _tree_hash(graded["out"]) == graded["out_hash"]  # no leftover process rewrote a report
-    leftovers = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("scg-")} - graded["temp_before"]
-    assert leftovers == set()
+    assert sorted(os.listdir(graded["own_temp"])) == []  # every submission's working folder removed
     assert "LEAK" not in _feedback(graded, "h2_plant") and _two_right(graded, "h2_plant")
 
 

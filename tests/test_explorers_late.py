@@ -511,3 +511,31 @@ def test_plain_log_labels_read_like_matplotlibs():
         with warnings.catch_warnings():  # matplotlib's LogScale still takes the pending-deprecated axis argument
             warnings.simplefilter("ignore", PendingDeprecationWarning)
             scale.register_scale(scale.LogScale)  # other tests see matplotlib's own log scale
+
+
+def test_log_axes_over_many_decades_mark_decades_not_every_minor_step():
+    """Past three decades the minor ticks mark whole decades only (eight per decade cost most of the
+    drawing of the course's wide log axes), unlabelled as matplotlib's are; narrower axes keep 2-9 x."""
+    import numpy as np
+
+    from scalecheck.core import plotting
+
+    locator = plotting.SparseMinorLogLocator(10, None)  # as PlainLogScale makes it (subs None: "auto")
+    stock = matplotlib.ticker.LogLocator(10, None)
+    np.testing.assert_allclose(locator.tick_values(1, 100), stock.tick_values(1, 100))  # 2 decades: as matplotlib
+    assert len(stock.tick_values(1e-6, 3)) > 40
+    # 6.5 decades: the decades (and one past the top, outside the view)
+    np.testing.assert_allclose(locator.tick_values(1e-6, 3), 10.0 ** np.arange(-6, 2))
+    assert len(locator.tick_values(1, 1e12)) == 0 == len(stock.tick_values(1, 1e12))  # from 10 decades: none
+    figure = matplotlib.figure.Figure(figsize=(4, 2.4))  # short enough that the major ticks skip decades
+    ax = figure.add_subplot()
+    ax.set_yscale(plotting.PlainLogScale())
+    ax.set_ylim(1e26, 1e34)
+    figure.canvas.draw()
+    major = [loc for loc in ax.yaxis.get_majorticklocs() if 1e26 <= loc <= 1e34]
+    assert len(major) < 9
+    unlabelled_decades = sorted(set(10.0 ** np.arange(26, 35)) - set(major))
+    minor = sorted(loc for loc in ax.yaxis.get_minorticklocs() if 1e26 <= loc * (1 + 1e-9) and loc <= 1e34 * (1 + 1e-9))
+    np.testing.assert_allclose(minor, unlabelled_decades)
+    assert all(label.get_text() == "" for label in ax.get_yticklabels(minor=True))
+    assert all(label.get_text().startswith("10") for label in ax.get_yticklabels())

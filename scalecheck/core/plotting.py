@@ -1,9 +1,11 @@
 """House style for figures, and log-axis helpers."""
 from __future__ import annotations
 
+import math
 import re
 
 import matplotlib
+import numpy as np
 from matplotlib import scale, ticker
 
 STYLE = {
@@ -42,8 +44,43 @@ class PlainLogFormatter(ticker.LogFormatterSciNotation):
         return label if "\\" in plain or "{" in plain else plain  # e.g. base e: keep mathtext
 
 
+class SparseMinorLogLocator(ticker.LogLocator):
+    """Minor ticks of a log axis: matplotlib's 2-9 x each decade over a few decades, a mark per decade beyond.
+
+    Over many decades matplotlib puts eight minor ticks in each (up to 72 on an axis), and every tick is
+    a handful of artists to create and lay out: in lesson 10's four-panel figure of log axes they were
+    most of its drawing time. Beyond ``MAX_DECADES_WITH_SUBS`` decades the minor ticks mark only the
+    decades that carry no major tick (matplotlib's major ticks stride over decades there; from ten decades
+    on it draws no minor ticks at all, and neither does this)."""
+
+    MAX_DECADES_WITH_SUBS = 3
+
+    def tick_values(self, vmin, vmax):
+        low, high = sorted((vmin, vmax))
+        if low > 0 and math.isfinite(high):
+            decades = math.log(high / low, self._base)
+            if self.MAX_DECADES_WITH_SUBS < decades < 10:
+                first, last = math.floor(math.log(low, self._base)), math.ceil(math.log(high, self._base))
+                return self._base ** np.arange(first, last + 1, dtype=float)
+        return super().tick_values(vmin, vmax)
+
+
+class MinorPlainLogFormatter(PlainLogFormatter):
+    """:class:`PlainLogFormatter` for minor ticks, silent where :class:`SparseMinorLogLocator` puts its
+    decade marks: there matplotlib labels no minor tick either (its minor ticks start at 2 x a decade)."""
+
+    def __call__(self, x, pos=None) -> str:
+        if self.axis is not None:
+            low, high = sorted(self.axis.get_view_interval())
+            if low > 0 and math.isfinite(high) and (
+                    math.log(high / low, self._base) > SparseMinorLogLocator.MAX_DECADES_WITH_SUBS):
+                return ""
+        return super().__call__(x, pos)
+
+
 class PlainLogScale(scale.LogScale):
-    """matplotlib's log scale with :class:`PlainLogFormatter` tick labels (registered as "log")."""
+    """matplotlib's log scale with :class:`PlainLogFormatter` tick labels and :class:`SparseMinorLogLocator`
+    minor ticks (registered as "log")."""
 
     def __init__(self, *, base=10, subs=None, nonpositive="clip"):  # no axis argument (matplotlib >= 3.11)
         super().__init__(None, base=base, subs=subs, nonpositive=nonpositive)
@@ -51,7 +88,8 @@ class PlainLogScale(scale.LogScale):
     def set_default_locators_and_formatters(self, axis) -> None:
         super().set_default_locators_and_formatters(axis)
         axis.set_major_formatter(PlainLogFormatter(self.base))
-        axis.set_minor_formatter(PlainLogFormatter(self.base, labelOnlyBase=(self.subs is not None)))
+        axis.set_minor_locator(SparseMinorLogLocator(self.base, self.subs))
+        axis.set_minor_formatter(MinorPlainLogFormatter(self.base, labelOnlyBase=(self.subs is not None)))
 
 
 def setup_notebook() -> None:

@@ -123,6 +123,7 @@ def _pages(out: Path) -> list[Path]:
     return sorted(out.rglob("*.html"))
 
 
+@functools.cache  # the site is built once and never changed; links re-read the same pages
 def _parse(path: Path) -> _Page:
     page = _Page()
     page.feed(path.read_text(encoding="utf-8"))

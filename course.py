@@ -110,8 +110,8 @@ def compile_environment() -> None:
 
 def install_lab_settings() -> None:
     """JupyterLab settings for the course: save widget state (answers travel with the
-    notebook), no news pop-up, and the small extension that makes Ctrl+S work inside an
-    answer box (see tools/lab_settings/labextensions/scalecheck-save)."""
+    notebook), no news pop-up, and two small extensions: Ctrl+S works inside an answer box,
+    and arrow keys on a drop-down change its choice, not the cell (tools/lab_settings/labextensions)."""
     share = VENV / "share" / "jupyter"
     target = share / "lab" / "settings" / "overrides.json"
     target.parent.mkdir(parents=True, exist_ok=True)

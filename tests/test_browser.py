@@ -217,6 +217,33 @@ def test_every_explorer_responds(explorers_page, name):
     _check_explorer_responds(page, cell.locator(".scalecheck-explorer").first, name.replace(".", "_"))
 
 
+def test_arrow_keys_step_a_drop_down_and_leave_the_cells_alone(explorers_page):
+    """A learner on the keyboard steps lesson 00's claims explorer with the arrow keys: the choice moves,
+    the readout follows, and the focus stays on the drop-down. (Before tools/lab_settings' scalecheck-select-keys,
+    JupyterLab's own ArrowDown, "select the next cell", ran too and took the focus away.)"""
+    page, names = explorers_page
+    cell = page.locator(".jp-Notebook .jp-CodeCell").nth(1 + names.index("lesson00.claims"))
+    explorer = cell.locator(".scalecheck-explorer").first
+    readout = explorer.locator(".scalecheck-readout")
+    expect(readout).not_to_be_empty(timeout=90_000)
+    _wait_idle(page)
+    select = explorer.locator("select").first
+    select.scroll_into_view_if_needed()
+    select.focus()
+    state = "s => [s.selectedIndex, s.options.length]"
+    before, options = select.evaluate(state)
+    key, step = ("ArrowDown", 1) if before < options - 1 else ("ArrowUp", -1)
+    active = ("() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'))"
+              ".findIndex(c => c.classList.contains('jp-mod-active'))")
+    active_before, text_before = page.evaluate(active), readout.inner_text()
+    page.keyboard.press(key)
+    expect(readout).not_to_have_text(text_before, timeout=15_000)
+    assert select.evaluate(state)[0] == before + step
+    assert page.evaluate("() => document.activeElement && document.activeElement.tagName") == "SELECT"
+    assert page.evaluate(active) == active_before
+    _wait_idle(page)
+
+
 def test_every_lesson_explorer_is_registered_so_the_browser_test_reaches_it():
     """test_every_explorer_responds drives the registry's explorers (and lesson 01's worked example
     has its own test): an explorer built inline in a lesson, outside the registry, would go

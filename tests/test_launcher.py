@@ -125,15 +125,16 @@ def test_pyproject_keeps_test_tools_out_of_the_lab_extra():
         assert tool not in lab
 
 
-def test_lab_settings_install_the_ctrl_s_extension(tmp_path, monkeypatch):
+def test_lab_settings_install_the_course_extensions(tmp_path, monkeypatch):
     course = _load_course()
     monkeypatch.setattr(course, "VENV", tmp_path)
     course.install_lab_settings()
     share = tmp_path / "share" / "jupyter"
     assert json.loads((share / "lab" / "settings" / "overrides.json").read_text())[
         "@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True
-    package = json.loads((share / "labextensions" / "scalecheck-save" / "package.json").read_text())
-    assert (share / "labextensions" / "scalecheck-save" / package["jupyterlab"]["_build"]["load"]).exists()
+    for name in ("scalecheck-save", "scalecheck-select-keys"):  # Ctrl+S in a box; arrow keys on a drop-down
+        package = json.loads((share / "labextensions" / name / "package.json").read_text())
+        assert (share / "labextensions" / name / package["jupyterlab"]["_build"]["load"]).exists()
 
 
 # ---------------------------------------------------------------------------

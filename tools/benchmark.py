@@ -399,8 +399,8 @@ def _measure_page(page, presses: int, quiet_ms: float = 250.0) -> list[dict]:
             target.focus()
             page.evaluate(PAGE_PROBE, index)
             if control["kind"] == "select":
-                # an arrow key on a <select> reaches JupyterLab's notebook shortcuts (ArrowDown selects
-                # the next cell and takes the focus), so a drop-down is moved as a mouse choice would
+                # a drop-down is moved as a mouse choice would (the arrow keys work too since the course's
+                # scalecheck-select-keys extension; the mouse keeps these figures comparable with earlier runs)
                 position = min(max(position + (1 if up else -1), control["min"]), control["max"])
                 target.select_option(index=position)
             else:

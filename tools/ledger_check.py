@@ -37,12 +37,6 @@ from scalecheck.core.units import UnitError, parse_unit  # noqa: E402
 from scalecheck.models import ledger  # noqa: E402
 from scalecheck.models.ledger import _number, _text  # noqa: E402  (the ledger's own cell readers)
 
-
-def _rows(frame: pd.DataFrame) -> list[dict]:
-    """The table's rows as plain dicts (column -> cell), in order: read cell by cell, a pandas row
-    (iterrows' Series) costs about 90 us a lookup, which made one validation of the ledger 0.4 s."""
-    return frame.to_dict("records")
-
 CLAIM_ID_PATTERN = re.compile(r"^[0-9]{3}-[a-z0-9-]+$")
 SOURCE_ID_PATTERN = re.compile(r"^[0-9]{3}$")
 ISO_DATE_PATTERN = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
@@ -81,6 +75,12 @@ def lesson_prefixes() -> tuple[str, ...]:
 def _today() -> str:
     """Today's date as YYYY-MM-DD (env SCALECHECK_TODAY overrides it, for tests)."""
     return os.environ.get("SCALECHECK_TODAY") or datetime.date.today().isoformat()
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """The table's rows as plain dicts (column -> cell), in order: read cell by cell, a pandas row
+    (iterrows' Series) costs about 90 us a lookup, which made one validation of the ledger 0.4 s."""
+    return frame.to_dict("records")
 
 
 def seed_lines(sources: pd.DataFrame, folder: Path | None) -> dict[str, list[str]]:

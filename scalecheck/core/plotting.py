@@ -44,6 +44,12 @@ class PlainLogFormatter(ticker.LogFormatterSciNotation):
         return label if "\\" in plain or "{" in plain else plain  # e.g. base e: keep mathtext
 
 
+def _decades(low: float, high: float, base: float) -> float:
+    """How many powers of ``base`` the range spans (0 for a range a log axis cannot show)."""
+    low, high = sorted((low, high))
+    return math.log(high / low, base) if low > 0 and math.isfinite(high) else 0.0
+
+
 class SparseMinorLogLocator(ticker.LogLocator):
     """Minor ticks of a log axis: matplotlib's 2-9 x each decade over a few decades, a mark per decade beyond.
 
@@ -56,12 +62,10 @@ class SparseMinorLogLocator(ticker.LogLocator):
     MAX_DECADES_WITH_SUBS = 3
 
     def tick_values(self, vmin, vmax):
-        low, high = sorted((vmin, vmax))
-        if low > 0 and math.isfinite(high):
-            decades = math.log(high / low, self._base)
-            if self.MAX_DECADES_WITH_SUBS < decades < 10:
-                first, last = math.floor(math.log(low, self._base)), math.ceil(math.log(high, self._base))
-                return self._base ** np.arange(first, last + 1, dtype=float)
+        if self.MAX_DECADES_WITH_SUBS < _decades(vmin, vmax, self._base) < 10:
+            low, high = sorted((vmin, vmax))
+            first, last = math.floor(math.log(low, self._base)), math.ceil(math.log(high, self._base))
+            return self._base ** np.arange(first, last + 1, dtype=float)
         return super().tick_values(vmin, vmax)
 
 
@@ -70,11 +74,9 @@ class MinorPlainLogFormatter(PlainLogFormatter):
     decade marks: there matplotlib labels no minor tick either (its minor ticks start at 2 x a decade)."""
 
     def __call__(self, x, pos=None) -> str:
-        if self.axis is not None:
-            low, high = sorted(self.axis.get_view_interval())
-            if low > 0 and math.isfinite(high) and (
-                    math.log(high / low, self._base) > SparseMinorLogLocator.MAX_DECADES_WITH_SUBS):
-                return ""
+        if self.axis is not None and (
+                _decades(*self.axis.get_view_interval(), self._base) > SparseMinorLogLocator.MAX_DECADES_WITH_SUBS):
+            return ""
         return super().__call__(x, pos)
 
 

@@ -11,6 +11,10 @@ slider and one target widget, driven by arrow keys on the slider:
 - image5 / image20 / image40: slider.observe -> an Image of about 5, 20 or 40 kB (two alternating PNGs)
 - url20 / url40: the same PNGs as data: URLs (Image format "url": no blob URL in the page)
 - readout+image20: an HTML readout and a 20 kB Image set one after the other (what Explorer does)
+- bqplot / readout+bqplot: two 200-point curves drawn in the page by bqplot (d3 SVG), alone and with
+  an HTML readout: the client-side route issue 16 names. bqplot is not a course dependency: run the
+  probe with SCALECHECK_VENV pointing at a separate venv that has it (`SCALECHECK_VENV=/tmp/probe-venv
+  python3 course.py lab --version`, then `/tmp/probe-venv/bin/pip install bqplot`)
 - ex-definitions / ex-data_wall / ex-scenario / ex-training_run: the course's own explorers
   (for these, "update->DOM" is negative: the slider's own readout changes before any message)
 
@@ -21,7 +25,10 @@ arrival, arrival -> DOM change (widget view), DOM change -> painted (image decod
 Variants are pages on one Lab whose kernel WebSocket class (tools/lab_session.NoDelayWebsocketConnection)
 sets TCP_NODELAY unless the page asks otherwise: `nagle` is jupyter_server's default (Nagle on),
 `nodelay` with it off; `-noecho` turns off ipywidgets' echo_update in that page's kernel;
-`nagle-switch` shortens the kernel's GIL switch interval. They are measured press by press in
+`nagle-switch` shortens the kernel's GIL switch interval. An explorer (or an answer box) stops the
+kernel's "busy" status for widget messages (scalecheck.core.kernel_status), so in `nagle` the cases
+after an ex-* case's cell has run are quiet too: `nagle-busy` keeps ipykernel's statuses for every
+case, and `nagle-quiet` turns them off before any case. They are measured press by press in
 turn, so that the machine's load falls on each alike. Results: docs/benchmarks.md.
 A measurement tool, not a test: it prints the load average beside every figure.
 """
@@ -74,6 +81,23 @@ def _stamp(value):
     return f"{value} k_in={time.time() * 1000:.3f}"
 '''
 
+# Two 200-point curves on a log x axis and fixed y axis, about an explorer's figure (650 x 300 px): a key
+# press sends the curves' new y values, and the page redraws their SVG paths (bqplot's d3 views).
+_BQPLOT = (
+    "import bqplot as _bq\n"
+    "_bq_x = np.geomspace(1e18, 1e26, 200)\n"
+    "_bq_sx, _bq_sy = _bq.LogScale(), _bq.LinearScale(min=0.0, max=4.0)\n"
+    "_bq_lines = [_bq.Lines(x=_bq_x, y=np.full(200, 2.0), scales={'x': _bq_sx, 'y': _bq_sy}, colors=[c])"
+    " for c in ('#1f77b4', '#ff7f0e')]\n"
+    "_bq_figure = _bq.Figure(marks=_bq_lines, axes=[_bq.Axis(scale=_bq_sx, label='compute (FLOP)'),"
+    " _bq.Axis(scale=_bq_sy, orientation='vertical', label='loss')], animation_duration=0,"
+    " layout=widgets.Layout(width='650px', height='300px'))\n"
+    "def _bq_update(v):\n"
+    "    with _bq_lines[0].hold_sync(), _bq_lines[1].hold_sync():\n"
+    "        _bq_lines[0].y = 1.7 + (v / 400) * (_bq_x / 1e18) ** -0.05\n"
+    "        _bq_lines[1].y = 1.5 + (v / 300) * (_bq_x / 1e18) ** -0.08\n"
+)
+
 CASES = {
     "jslink": "_case('jslink', widgets.HTML('500'), link=True)",
     "label": "_label = widgets.Label('500')\n_case('label', _label, lambda v: setattr(_label, 'value', _stamp(v)))",
@@ -107,7 +131,17 @@ CASES = {
         )
         for name in ("lesson09.definitions", "lesson07.data_wall", "lesson10.scenario", "lesson03.training_run")
     },
+    # client-side drawing (bqplot, d3 SVG in the page): not a course dependency, so these two cases need
+    # `pip install bqplot` in the probe's SCALECHECK_VENV (a separate venv: see docs/benchmarks.md)
+    "bqplot": _BQPLOT + "_case('bqplot', widgets.VBox([_bq_figure]), _bq_update)",
+    "readout+bqplot": (
+        _BQPLOT + "_bqr = widgets.HTML('500')\n"
+        "def _bq_both(v):\n    _bqr.value = f'<div style=\"font-family:monospace\">{_stamp(v)}</div>'\n"
+        "    _bq_update(v)\n"
+        "_case('readout+bqplot', widgets.VBox([_bqr, _bq_figure]), _bq_both)"
+    ),
     "readout+image20": (
+        "_p20 = [_png(20, s) for s in (1, 2)]\n"
         "_r = widgets.HTML('500')\n_ri = widgets.Image(value=_p20[0], format='png')\n"
         "def _both(v):\n    _r.value = f'<div style=\"font-family:monospace\">{_stamp(v)}</div>'\n"
         "    _ri.value = _p20[v % 2]\n"
@@ -164,6 +198,9 @@ PRESS_PROBE = r"""
   const observer = new MutationObserver(async (records) => {
     const now = performance.now();
     state.mutations.push(now); state.last = now;
+    // which DOM changes came (an image's src, an SVG path's d, text): printed with --examples
+    state.kinds = (state.kinds || []).concat(
+      records.map((r) => `${r.type}:${r.target.tagName}:${r.attributeName || ''}`));
     const images = records.filter((r) => r.target.tagName === 'IMG').map((r) => r.target);
     for (const image of images) {
       // 'load' (the blob fetched), then decode() resolved: both stamped, the paint counted after decode()
@@ -179,7 +216,7 @@ PRESS_PROBE = r"""
     await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
     state.painted.push(performance.now()); state.last = performance.now();
   });
-  observer.observe(target, {attributes: true, attributeFilter: ['src'], childList: true, subtree: true,
+  observer.observe(target, {attributes: true, attributeFilter: ['src', 'd'], childList: true, subtree: true,
                             characterData: true});
   state.stop = () => observer.disconnect();
   return performance.timeOrigin;
@@ -219,6 +256,8 @@ PARTS = (
     "cdp_to_keydown",
     "press_call",
 )
+_KEEP_BUSY = "from scalecheck.core import kernel_status as _ks; _ks.QUIET_BUSY = False"
+_QUIET_BUSY = "from scalecheck.core.kernel_status import quiet_busy_for_widget_messages as _q; _q()"
 # Page variants on one Lab (its kernel WebSocket class honours ?scalecheck_nodelay=0), measured press by
 # press in turn so that the machine's load falls on each alike: (query added to the WebSocket URL,
 # code run in the variant's kernel before the cases).
@@ -229,6 +268,10 @@ VARIANTS = {
     "nodelay-noecho": ("", "import ipywidgets.widgets.widget as _w; _w.JUPYTER_WIDGETS_ECHO = False"),
     # the kernel's main thread hands the GIL to its IOPub thread sooner (default switch interval 5 ms)
     "nagle-switch": ("scalecheck_nodelay=0", "import sys; sys.setswitchinterval(0.0005)"),
+    # ipykernel's own status messages: "busy" before each widget message too (explorers leave it on)
+    "nagle-busy": ("scalecheck_nodelay=0", _KEEP_BUSY),
+    # the course's kernel_status from the start: no "busy" for a widget's comm message in any case
+    "nagle-quiet": ("scalecheck_nodelay=0", _QUIET_BUSY),
 }
 
 
@@ -254,7 +297,7 @@ def press_once(page, name: str, up: bool, quiet_ms: float = 300.0) -> dict | Non
     state = page.evaluate(
         "() => { window.__press.stop(); const s = window.__press;"
         " return {pressed: s.pressed, mutations: s.mutations, painted: s.painted, decoded: s.decoded,"
-        " loaded: s.loaded, loadPainted: s.loadPainted, log: [...window.__wslog]}; }"
+        " loaded: s.loaded, loadPainted: s.loadPainted, kinds: s.kinds || [], log: [...window.__wslog]}; }"
     )
     if state["pressed"] is None:
         return None
@@ -290,7 +333,7 @@ def press_once(page, name: str, up: bool, quiet_ms: float = 300.0) -> dict | Non
             + (f":{entry['method']}" if entry["method"] else "")
         )
         sequence.append(f"{entry['dir']} {label} {entry['t'] - pressed:.0f}ms {entry['size']}B")
-    parts["sequence"] = " | ".join(sequence)
+    parts["sequence"] = " | ".join(sequence) + " || DOM: " + " ".join(sorted(set(state["kinds"])))
     return parts
 
 

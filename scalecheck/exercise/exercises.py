@@ -29,6 +29,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from scalecheck.core.kernel_status import quiet_busy_for_widget_messages
 from scalecheck.core.paths import full_key_dir, public_key_dir
 from scalecheck.exercise import keys as keymod
 from scalecheck.exercise.answers import QUESTION_CLASS_PREFIX, TIME_CLASS_PREFIX, AnswerStore, now_ms, time_class
@@ -289,6 +290,7 @@ class AnswerBox:
                  feedback_only: Feedback | None = None):
         import ipywidgets as widgets
 
+        quiet_busy_for_widget_messages()  # feedback reaches the page sooner (see that module)
         self.exercise_set = exercise_set
         self.question = question
         self.spec = spec

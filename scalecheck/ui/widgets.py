@@ -31,6 +31,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from scalecheck.core.kernel_status import quiet_busy_for_widget_messages
+
 
 def new_figure(**kwargs: Any) -> Figure:
     """A figure that pyplot does not manage, so it never auto-displays."""
@@ -123,6 +125,7 @@ class Explorer:
     ):
         import ipywidgets as widgets
 
+        quiet_busy_for_widget_messages()  # a control's update reaches the page sooner (see that module)
         self.controls = controls
         self._update = update
         self.figure = figure

@@ -129,7 +129,8 @@ CASES = {
             f"_e.widget.add_class('probe-target')\n_b = widgets.VBox([_e.widget])\n_b.add_class('probe-case')\n"
             f"_b.add_class('probe-ex-{name.split('.')[1]}')\n_b"
         )
-        for name in ("lesson09.definitions", "lesson07.data_wall", "lesson10.scenario", "lesson03.training_run")
+        for name in ("lesson09.definitions", "lesson07.data_wall", "lesson10.scenario", "lesson03.training_run",
+                     "lesson08.passk", "lesson02.power")
     },
     # client-side drawing (bqplot, d3 SVG in the page): not a course dependency, so these two cases need
     # `pip install bqplot` in the probe's SCALECHECK_VENV (a separate venv: see docs/benchmarks.md)
@@ -272,6 +273,8 @@ VARIANTS = {
     "nagle-busy": ("scalecheck_nodelay=0", _KEEP_BUSY),
     # the course's kernel_status from the start: no "busy" for a widget's comm message in any case
     "nagle-quiet": ("scalecheck_nodelay=0", _QUIET_BUSY),
+    "nagle-quiet-noecho": (
+        "scalecheck_nodelay=0", _QUIET_BUSY + "\nimport ipywidgets.widgets.widget as _w; _w.JUPYTER_WIDGETS_ECHO = False"),
 }
 
 

@@ -258,6 +258,7 @@ PARTS = (
     "press_call",
 )
 _KEEP_BUSY = "from scalecheck.core import kernel_status as _ks; _ks.QUIET_BUSY = False"
+_NO_ECHO = "import ipywidgets.widgets.widget as _w; _w.JUPYTER_WIDGETS_ECHO = False"
 _QUIET_BUSY = "from scalecheck.core.kernel_status import quiet_busy_for_widget_messages as _q; _q()"
 # Page variants on one Lab (its kernel WebSocket class honours ?scalecheck_nodelay=0), measured press by
 # press in turn so that the machine's load falls on each alike: (query added to the WebSocket URL,
@@ -273,8 +274,7 @@ VARIANTS = {
     "nagle-busy": ("scalecheck_nodelay=0", _KEEP_BUSY),
     # the course's kernel_status from the start: no "busy" for a widget's comm message in any case
     "nagle-quiet": ("scalecheck_nodelay=0", _QUIET_BUSY),
-    "nagle-quiet-noecho": (
-        "scalecheck_nodelay=0", _QUIET_BUSY + "\nimport ipywidgets.widgets.widget as _w; _w.JUPYTER_WIDGETS_ECHO = False"),
+    "nagle-quiet-noecho": ("scalecheck_nodelay=0", _QUIET_BUSY + "\n" + _NO_ECHO),
 }
 
 

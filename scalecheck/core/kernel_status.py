@@ -2,14 +2,15 @@
 
 When a learner moves a slider or types an answer, JupyterLab sends the kernel a ``comm_msg``. Before
 handling any request, ipykernel publishes ``status: busy``, and after it ``status: idle``. The page
-reacts to the busy one: JupyterLab updates its kernel indicators. In Chromium that work ran before the
-widget's own update message was handled. Measured with ``tools/latency_probe.py`` (variants ``nagle``
-and ``nagle-nobusy``, 20 presses each, taken in turn on one JupyterLab 4.6, idle 2-core machine,
-docs/benchmarks.md), key press to painted, median / p95 ms:
+handles the messages in turn, and its handling of the busy one (the kernel's status shown in the page
+changes, then changes back) came first: in Chromium the widget's update was handled about 10 ms later,
+and painted a few ms later again, than without it. Measured with ``tools/latency_probe.py`` (variants with and
+without the busy status, 20 presses each, taken in turn on one JupyterLab 4.6 on a 2-core machine;
+docs/benchmarks.md has both runs), key press to painted, median / p95 ms, busy -> without:
 
-- an HTML readout set by the kernel: 45 / 83 with "busy", 27 / 33 without;
-- a readout and a 20 kB image (what an explorer sends): 79 / 123 against 50 / 60;
-- lesson 07's data-wall explorer: 81 / 105 against 57 / 70.
+- an HTML readout set by the kernel: 45 / 83 -> 27 / 33;
+- a readout and a 20 kB image (what an explorer sends): 79 / 123 -> 50 / 60;
+- lesson 07's data-wall explorer: 81 / 105 -> 57 / 70.
 
 :func:`quiet_busy_for_widget_messages` stops that one status message for comm messages only. The
 "idle" that ends each one still goes out: ipywidgets counts it to pace a slider's updates, and it

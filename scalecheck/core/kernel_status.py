@@ -4,9 +4,10 @@ When a learner moves a slider or types an answer, JupyterLab sends the kernel a 
 handling any request, ipykernel publishes ``status: busy``, and after it ``status: idle``. The page
 handles the messages in turn, and its handling of the busy one (the kernel's status shown in the page
 changes, then changes back) came first: in Chromium the widget's update was handled about 10 ms later,
-and painted a few ms later again, than without it. Measured with ``tools/latency_probe.py`` (variants with and
-without the busy status, 20 presses each, taken in turn on one JupyterLab 4.6 on a 2-core machine;
-docs/benchmarks.md has both runs), key press to painted, median / p95 ms, busy -> without:
+and painted about 10 ms later again, than without it. Measured with ``tools/latency_probe.py``
+(variants with and without the busy status, 20 presses each, taken in turn on one JupyterLab 4.6 on a
+2-core machine; docs/benchmarks.md has both runs), key press to painted, median / p95 ms, busy ->
+without:
 
 - an HTML readout set by the kernel: 45 / 83 -> 27 / 33;
 - a readout and a 20 kB image (what an explorer sends): 79 / 123 -> 50 / 60;

@@ -97,9 +97,13 @@ def test_explorers_and_answer_boxes_ask_for_it(monkeypatch):
     calls = []
     monkeypatch.setattr(course_widgets, "quiet_busy_for_widget_messages", lambda: calls.append("explorer"))
     monkeypatch.setattr(exercises, "quiet_busy_for_widget_messages", lambda: calls.append("answer box"))
-    all_explorers()["lesson02.battery"]()
-    exercises.start("99_test", strict=False).number("q1", 8e19)
-    assert calls == ["explorer", "answer box"]
+    explorer = all_explorers()["lesson02.battery"]()
+    box = exercises.start("99_test", strict=False).number("q1", 8e19)
+    try:
+        assert calls == ["explorer", "answer box"]
+    finally:  # widgets with the exercise's stable ids must not outlive the test (test_exercises makes them again)
+        box.close()
+        explorer.close()
 
 
 def _messages_for(client, msg_id: str, timeout_s: float = 30.0) -> list[dict]:

@@ -217,8 +217,9 @@ def inline_png(figure) -> bytes | None:
     top, left = max(0, top - pad), max(0, left - pad)
     bottom, right = min(height_px, bottom + pad), min(width_px, right + pad)
     picture = pixels[top:bottom, left:right].copy()
-    for credit in credits:
-        _draw_credit(picture, credit, dpi)
+    for credit, extent in zip(credits, extents):
+        if not _draw_credit(picture, credit, extent.height, dpi):
+            return _tight_png(figure)
     out = io.BytesIO()
     mpl_image.imsave(out, picture, format="png", dpi=dpi)
     return out.getvalue()
@@ -239,23 +240,26 @@ def _beyond(figure, margin_px: int) -> bool:
     return False
 
 
-def _draw_credit(picture: np.ndarray, credit, dpi: float) -> None:
-    """Paint ``credit`` (decorate()'s annotation) at the picture's lower left corner plus its offset."""
+def _draw_credit(picture: np.ndarray, credit, height_px: float, dpi: float) -> bool:
+    """Paint ``credit`` (decorate()'s annotation, ``height_px`` tall) at the picture's lower left corner plus
+    its offset, as the tight crop places it. False if it could not be drawn."""
     from matplotlib.figure import Figure
 
-    label = Figure(figsize=(picture.shape[1] / dpi, picture.shape[0] / dpi), dpi=dpi, facecolor=(0, 0, 0, 0))
     offset_x, offset_y = (value / 72 * dpi for value in credit.get_position())  # points -> pixels
-    label.text(offset_x / (picture.shape[1]), offset_y / picture.shape[0], credit.get_text(),
-               fontproperties=credit.get_fontproperties(), color=credit.get_color(), alpha=credit.get_alpha(),
-               ha="left", va="bottom")
+    width = picture.shape[1]
+    strip = min(picture.shape[0], int(math.ceil(offset_y + height_px)) + 4)  # only the rows the credit covers
+    label = Figure(figsize=(width / dpi, strip / dpi), dpi=dpi, facecolor=(0, 0, 0, 0))
+    label.text(offset_x / width, offset_y / strip, credit.get_text(), fontproperties=credit.get_fontproperties(),
+               color=credit.get_color(), alpha=credit.get_alpha(), ha="left", va="bottom")
     raw = io.BytesIO()
     label.savefig(raw, format="rgba", dpi=dpi, facecolor=(0, 0, 0, 0))
-    height, width = picture.shape[:2]
-    if raw.getbuffer().nbytes != height * width * 4:
-        return
-    layer = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(height, width, 4).astype(np.float32)
+    if raw.getbuffer().nbytes != strip * width * 4:
+        return False
+    layer = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(strip, width, 4).astype(np.float32)
     alpha = layer[:, :, 3:4] / 255
-    picture[:, :, :3] = np.round(layer[:, :, :3] * alpha + picture[:, :, :3] * (1 - alpha)).astype(np.uint8)
+    under = picture[-strip:, :, :3]
+    picture[-strip:, :, :3] = np.round(layer[:, :, :3] * alpha + under * (1 - alpha)).astype(np.uint8)
+    return True
 
 
 def _tight_png(figure) -> bytes | None:

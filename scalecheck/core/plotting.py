@@ -119,7 +119,9 @@ INLINE_BACKENDS = ("inline", "module://matplotlib_inline.backend_inline")
 def drawn_box(pixels: np.ndarray, background) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right), bottom and right exclusive, of the pixels that differ from
     ``background`` in an (height, width, 4) uint8 array; None if every pixel is background."""
-    drawn = np.any(pixels != np.asarray(background, dtype=np.uint8), axis=2)
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    # one 32-bit compare per pixel: comparing the four channels apart and reducing took 4-5 x longer
+    drawn = pixels.view(np.uint32)[:, :, 0] != np.asarray(background, dtype=np.uint8).view(np.uint32)[0]
     rows, columns = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
     if rows.size == 0:
         return None
@@ -154,12 +156,13 @@ def inline_png(figure) -> bytes | None:
     """A figure as PNG bytes for the notebook: drawn once, cropped to what was drawn, plus a margin.
 
     IPython saves an inline figure with ``bbox_inches="tight"``: it lays the whole figure out to measure
-    it and then draws it again, about twice the CPU of one draw (the lessons' 25 figures: 16.6 s against
-    10.3 s for one draw, on a loaded machine). Here the figure is drawn once, with matplotlib's own
-    ``bbox_inches`` set to a box ``OVERDRAW_INCHES`` larger on every side (a given box needs no measuring
-    pass), and cropped to the pixels that differ from its background, plus IPython's margin. The tight
-    crop puts decorate()'s credit (anchored at the figure's corner) at the corner of the picture it
-    keeps; so does this, drawing the credit there after the crop.
+    it and then draws it again. Here the figure is drawn once, with matplotlib's own ``bbox_inches`` set
+    to a box ``OVERDRAW_INCHES`` larger on every side (a given box needs no measuring pass), and cropped
+    to the pixels that differ from its background, plus IPython's margin. The lessons' 25 figures, each
+    made twice from the lesson code and shown both ways in turn: 8.8-9.0 s of CPU IPython's way,
+    6.7-6.9 s this way (0.75 x, idle machine). The tight crop puts decorate()'s credit (anchored at the
+    figure's corner) at the corner of the picture it keeps; so does this, drawing the credit there after
+    the crop.
 
     Falls back to IPython's tight PNG where one draw cannot give the same picture: a layout engine that
     lays out on every draw (constrained), a see-through background, anything placed by the figure

@@ -13,10 +13,11 @@ slider and one target widget, driven by arrow keys on the slider:
 - readout+image20: an HTML readout and a 20 kB Image set one after the other (what Explorer does)
 - readout+bqplot: an HTML readout and two 200-point curves drawn in the page by bqplot (d3 SVG): the
   client-side route issue 16 names (a case with the curves alone never settled in the probe's wait and
-  was dropped). bqplot is not a course dependency: run the
-  probe with SCALECHECK_VENV pointing at a separate venv that has it (`SCALECHECK_VENV=/tmp/probe-venv
-  python3 course.py lab --version`, then `/tmp/probe-venv/bin/pip install bqplot`)
-- ex-definitions / ex-data_wall / ex-scenario / ex-training_run: the course's own explorers
+  was dropped). bqplot is not a course dependency: run the probe with SCALECHECK_VENV pointing at a
+  separate venv that has it (`SCALECHECK_VENV=/tmp/probe-venv python3 course.py lab --version`, then
+  `/tmp/probe-venv/bin/pip install bqplot`)
+- ex-definitions / ex-data_wall / ex-scenario / ex-training_run / ex-passk / ex-power: the course's own
+  explorers
   (for these, "update->DOM" is negative: the slider's own readout changes before any message)
 
 The page's WebSocket is wrapped (send and message events stamped, message type read from the
@@ -266,8 +267,8 @@ _QUIET_BUSY = "from scalecheck.core.kernel_status import quiet_busy_for_widget_m
 VARIANTS = {
     "nagle": ("scalecheck_nodelay=0", ""),
     "nodelay": ("", ""),
-    "nagle-noecho": ("scalecheck_nodelay=0", "import ipywidgets.widgets.widget as _w; _w.JUPYTER_WIDGETS_ECHO = False"),
-    "nodelay-noecho": ("", "import ipywidgets.widgets.widget as _w; _w.JUPYTER_WIDGETS_ECHO = False"),
+    "nagle-noecho": ("scalecheck_nodelay=0", _NO_ECHO),
+    "nodelay-noecho": ("", _NO_ECHO),
     # the kernel's main thread hands the GIL to its IOPub thread sooner (default switch interval 5 ms)
     "nagle-switch": ("scalecheck_nodelay=0", "import sys; sys.setswitchinterval(0.0005)"),
     # ipykernel's own status messages: "busy" before each widget message too (explorers leave it on)

@@ -481,3 +481,29 @@ def test_widgets_in_a_grading_kernel_keep_their_state_and_publish_nothing(monkey
     assert box.get_state()["value"] == 4 and box.value == 4
     box.close()
     assert sent == []
+
+
+def test_a_grading_kernel_runs_code_without_a_debugger(tmp_path, monkeypatch):
+    """The grading kernel leaves ipykernel's debugger (debugpy) out: nobody attaches one, and its import was
+    about a tenth of the kernel's CPU per submission. The kernel still starts and runs a cell."""
+    import sys
+
+    from jupyter_client.manager import start_new_kernel
+
+    spec = tmp_path / "kernels" / "grader"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-P", "-m", "scalecheck.exercise.grading_kernel", "-f", "{connection_file}"],
+        "display_name": "grader", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    manager, client = start_new_kernel(kernel_name="grader", cwd=str(tmp_path))
+    printed = []
+    try:
+        reply = client.execute_interactive(
+            "import sys\nprint(sys.modules.get('debugpy'), 'debugpy.server' in sys.modules, 6 * 7)", timeout=60,
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok"
+    assert "".join(printed).split() == ["None", "False", "42"]

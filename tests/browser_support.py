@@ -35,6 +35,15 @@ LAB_USER_SETTINGS = {
 }
 
 
+def write_blank_exercises(folder: Path) -> None:
+    """The hand-outs as a fresh clone has them, over whatever exercises/ held in this working copy
+    (JupyterLab saves a learner's answers there; a test must start from the blank notebook)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build
+
+    build.write_blank_exercises(folder)
+
+
 def require_playwright():
     """(expect, sync_playwright) from Playwright; skip or fail the caller when unavailable."""
     try:
@@ -62,6 +71,7 @@ def jupyterlab(home: Path):
     root = home / "course"
     for folder in ("lessons", "exercises"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("*.answers.json"))
+    write_blank_exercises(root / "exercises")
     settings = home / "settings"
     for name, values in LAB_USER_SETTINGS.items():
         path = settings / name

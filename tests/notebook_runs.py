@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -105,7 +104,14 @@ def run_one(kind: str, path_text: str, out_text: str) -> str:
         # as test_build ran it: a copy in a folder of its own, not strict, answers saved beside the copy
         folder = out / f"exercise-{path.stem}"
         folder.mkdir(parents=True, exist_ok=True)
-        path = Path(shutil.copy(path, folder / path.name))
+        # the hand-out generated from the solutions, as a fresh clone has it: exercises/ in this working copy
+        # may hold a learner's answers (the drift check compares the committed file with the same text)
+        sys.path.insert(0, str(ROOT / "tools"))
+        import build
+
+        copy = folder / path.name
+        copy.write_text(build.blank_exercise_text(path.stem, path.parent.parent / "solutions"), encoding="utf-8")
+        path = copy
         cwd = folder
         env = {"SCALECHECK_STRICT": "0", "SCALECHECK_NOTEBOOK": str(path)}
     notebook = nbformat.read(path, as_version=4)

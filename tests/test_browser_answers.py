@@ -16,6 +16,7 @@ import time
 import pytest
 
 test_browser = pytest.importorskip("test_browser")  # skips (or fails in CI) without chromium/playwright
+import browser_support  # noqa: E402
 from test_browser import ARTIFACTS, ROOT, _open_and_run_all, _run_all, _wait_idle, expect  # noqa: E402
 
 QUESTION = "q8_like_for_like"
@@ -50,6 +51,7 @@ def test_run_all_again_keeps_one_widget_per_question_and_the_last_answer(browser
     # a fresh copy of its own: the run's Lab is shared, and test_browser saves answers in exercises/
     folder = lab["root"] / "rerun"
     shutil.copytree(ROOT / "exercises", folder / "exercises", ignore=shutil.ignore_patterns("*.answers.json"))
+    browser_support.write_blank_exercises(folder / "exercises")
     saved = folder / "exercises" / "01_orders_of_magnitude.ipynb"
     key = json.loads(saved.with_name("keys").joinpath(saved.stem + ".json").read_text())["questions"]
     if QUESTION not in key:

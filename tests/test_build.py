@@ -299,3 +299,35 @@ def test_check_runs_the_exercise_set_rules(monkeypatch, capsys):
     assert "FAILED (printed answers)" in capsys.readouterr().out
     monkeypatch.setattr(build, "cmd_printed", lambda only: 0)
     assert build.cmd_check(["zz"]) == 0
+
+
+def test_drift_check_tells_a_learners_answers_from_a_stale_hand_out(tmp_path, monkeypatch, capsys):
+    """JupyterLab saves a learner's answers into exercises/: with the committed hand-out current, that is
+    a note, not drift (and nothing is rewritten); a committed hand-out that differs is drift."""
+    blank = build.blank_exercise_text("01")
+    assert "= ..." in blank and blank == build.notebook_text(build.make_exercise_notebook(
+        nbformat.read(ROOT / "solutions" / "01_orders_of_magnitude.ipynb", as_version=4)))
+    exercises = tmp_path / "exercises"
+    exercises.mkdir()
+    answered = exercises / "01_orders_of_magnitude.ipynb"
+    answered.write_text(blank.replace("= ...", "= 7.9e19", 1), encoding="utf-8")
+    monkeypatch.setattr(build, "EXERCISES", exercises)
+    monkeypatch.setattr(build, "committed_text", lambda path: blank)
+    status = build.cmd_check(["01"], with_keys=False)
+    out = capsys.readouterr().out
+    assert "holds answers typed into it" in out and "DRIFT" not in out and status == 0, out[-3000:]
+    assert "7.9e19" in answered.read_text(encoding="utf-8")
+    monkeypatch.setattr(build, "committed_text", lambda path: blank.replace("= ...", "= None", 1))
+    assert build.cmd_check(["01"], with_keys=False) == 1
+    assert "DRIFT" in capsys.readouterr().out
+    monkeypatch.setattr(build, "committed_text", lambda path: None)  # no git: the working copy is what counts
+    assert build.cmd_check(["01"], with_keys=False) == 1
+
+
+def test_blank_hand_outs_are_written_over_answered_ones(tmp_path):
+    (tmp_path / "01_orders_of_magnitude.ipynb").write_text("answered", encoding="utf-8")
+    written = build.write_blank_exercises(tmp_path)
+    assert [p.name for p in written] == [p.name for p in SOLUTIONS]
+    assert (tmp_path / "01_orders_of_magnitude.ipynb").read_text(encoding="utf-8") == build.blank_exercise_text("01")
+    with pytest.raises(build.BuildError):
+        build.blank_exercise_text("99")

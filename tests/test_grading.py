@@ -30,7 +30,6 @@ from hostile import corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SET = "01_orders_of_magnitude"
-EXERCISE = ROOT / "exercises" / f"{SET}.ipynb"
 SOLUTION = ROOT / "solutions" / f"{SET}.ipynb"
 KEY = json.loads((ROOT / "solutions" / "keys" / f"{SET}.json").read_text())["questions"]
 

@@ -5,7 +5,6 @@ simulated by setting the widget's value in that kernel (what JupyterLab's
 comm message does). The notebook is then executed again in a fresh kernel.
 """
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -31,7 +30,8 @@ def _line(notebook, question):
 @pytest.fixture
 def copy(tmp_path):
     target = tmp_path / NOTEBOOK.name
-    shutil.copy(NOTEBOOK, target)
+    # the blank hand-out (exercises/ in this working copy may hold a learner's answers)
+    target.write_text(build.blank_exercise_text(NOTEBOOK.stem), encoding="utf-8")
     return target
 
 

@@ -201,6 +201,17 @@ def _key_material() -> tuple[set[str], set[str]]:
 
 
 @needs_lessons
+def test_the_site_offers_the_generated_hand_outs_not_a_working_copys_answers(site, tmp_path):
+    """JupyterLab saves answers into exercises/; a site built from that copy offers the blank hand-out."""
+    out, _ = site
+    offered = sorted((out / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    assert offered and all(p.read_text(encoding="utf-8") == build_site.blank_exercise(p) for p in offered)
+    answered = tmp_path / "01_orders_of_magnitude.ipynb"
+    blank = build_site.blank_exercise(answered)
+    answered.write_text(blank.replace("= ...", "= 7.9e19", 1), encoding="utf-8")
+    assert "= ..." in blank and "7.9e19" not in build_site.blank_exercise(answered)
+
+
 def test_no_page_holds_answer_key_material(site):
     out, _ = site
     texts, numbers = _key_material()

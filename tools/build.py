@@ -254,6 +254,47 @@ def notebook_text(notebook) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
+def blank_exercise_text(name: str, solutions: Path | None = None) -> str:
+    """The hand-out of one exercise set (``"01"`` or its file stem), as generated from its solutions notebook.
+
+    What a test or a copy of the course starts from: ``exercises/`` in a working copy may hold a
+    learner's answers (JupyterLab saves them there), while this is the blank notebook a fresh clone has."""
+    paths = [p for p in sorted((solutions or SOLUTIONS).glob("[0-9][0-9]_*.ipynb")) if p.stem.startswith(name)]
+    if len(paths) != 1:
+        raise BuildError(f"no single exercise set {name!r}: {[p.name for p in paths]}")
+    return notebook_text(make_exercise_notebook(nbformat.read(paths[0], as_version=4)))
+
+
+def write_blank_exercises(folder: Path, solutions: Path | None = None) -> list[Path]:
+    """Every set's blank hand-out written into ``folder`` (over any notebook of the same name there)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted((solutions or SOLUTIONS).glob("[0-9][0-9]_*.ipynb")):
+        target = folder / path.name
+        target.write_text(blank_exercise_text(path.stem, path.parent), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _shown(path: Path) -> str:
+    """A path as the messages name it: relative to the course where it is inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def committed_text(path: Path) -> str | None:
+    """A file as the last commit has it; None outside a git checkout, or where git cannot say."""
+    import subprocess
+
+    if not path.is_relative_to(ROOT):
+        return None
+    try:
+        shown = subprocess.run(["git", "show", f"HEAD:{path.relative_to(ROOT).as_posix()}"], cwd=ROOT,
+                               capture_output=True, timeout=60)
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+    return shown.stdout.decode("utf-8", errors="replace") if shown.returncode == 0 else None
+
+
 # ---------------------------------------------------------------------------
 # Keys
 
@@ -337,9 +378,15 @@ def cmd_check(only: list[str] | None, with_keys: bool = True) -> int:
         for target, text in generated_files(path, with_keys).items():
             expected_targets.add(target)
             current = target.read_text(encoding="utf-8") if target.is_file() else ""
+            if current != text and target.parent == EXERCISES and committed_text(target) == text:
+                # the committed hand-out is current; the working copy holds someone's answers (JupyterLab
+                # saves a learner's work into exercises/), which is not drift and must not be overwritten
+                print(f"note: {_shown(target)} holds answers typed into it; the committed "
+                      "hand-out is up to date")
+                continue
             if current != text:
                 drift += 1
-                print(f"DRIFT {target.relative_to(ROOT)} differs from what {path.name} generates:")
+                print(f"DRIFT {_shown(target)} differs from what {path.name} generates:")
                 diff = difflib.unified_diff(current.splitlines(), text.splitlines(), "committed", "generated",
                                             lineterm="", n=1)
                 print("\n".join(list(diff)[:40]))
@@ -349,7 +396,7 @@ def cmd_check(only: list[str] | None, with_keys: bool = True) -> int:
             for stray in sorted(folder.glob("[0-9][0-9]_*")):
                 if stray.is_file() and stray not in expected_targets:
                     drift += 1
-                    print(f"DRIFT {stray.relative_to(ROOT)} has no solutions notebook behind it")
+                    print(f"DRIFT {_shown(stray)} has no solutions notebook behind it")
     print(f"{drift} generated file(s) out of date" if drift else "generated files are up to date")
     stored = check_stored_outputs(only)
     course_map_drift = 0 if only else cmd_map(write=False)

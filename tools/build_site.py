@@ -65,6 +65,14 @@ def exercise_paths() -> list[Path]:
     return sorted(EXERCISES.glob("[0-9][0-9]_*.ipynb"))
 
 
+def blank_exercise(path: Path) -> str:
+    """An exercises notebook as a fresh clone has it (tools/build.py generates it from the solutions)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build
+
+    return build.blank_exercise_text(path.stem, ROOT / "solutions")
+
+
 def notebook_title(notebook: dict, fallback: str) -> str:
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") == "markdown":
@@ -579,9 +587,12 @@ def build(out: Path, execute: bool = True, jobs: int = 2) -> dict[str, Any]:
         write(f"docs/{doc.stem}.html", page(title, body, 1, navigation(order, 1)), title)
 
     for path in exercise_paths():
-        notebook = json.loads(path.read_text(encoding="utf-8"))
+        # the hand-out generated from its solutions, not the working copy's file: JupyterLab saves the answers
+        # a teacher or learner typed into exercises/, and a site built from that copy would publish them
+        text = blank_exercise(path)
+        notebook = json.loads(text)
         title = notebook_title(notebook, path.stem)
-        shutil.copyfile(path, out / "exercises" / path.name)
+        (out / "exercises" / path.name).write_text(text, encoding="utf-8")
         download = (f'<p class="download"><a href="{path.name}" download>Download the notebook</a> and open it '
                     "in JupyterLab with the course installed (<code>python3 course.py lab</code>): the answer "
                     "boxes and checks need a kernel. This page shows the questions only.</p>")

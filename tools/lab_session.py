@@ -100,6 +100,13 @@ def clone(destination: Path, source: Path = ROOT) -> Path:
             shutil.copytree(path, destination / part, ignore=ignore)
         elif path.exists():
             shutil.copy2(path, destination / part)
+    if (destination / "exercises").is_dir() and (source / "solutions").is_dir():
+        # exercises/ here may hold answers typed into it (JupyterLab saves a learner's work there): the
+        # hand-outs are written afresh from the solutions, as a fresh clone has them
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import build
+
+        build.write_blank_exercises(destination / "exercises", source / "solutions")
     return destination
 
 

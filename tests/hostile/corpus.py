@@ -19,12 +19,18 @@ from scalecheck.exercise.vocabulary import QUESTION_CALL as CALL
 
 ROOT = Path(__file__).resolve().parents[2]
 SET = "01_orders_of_magnitude"
-EXERCISE = ROOT / "exercises" / f"{SET}.ipynb"
 SOLUTION = ROOT / "solutions" / f"{SET}.ipynb"
 
 
 def exercise() -> nbformat.NotebookNode:
-    return nbformat.read(EXERCISE, as_version=4)
+    """The blank hand-out, generated from the solutions as `release` makes it (exercises/ in this working
+    copy may hold a learner's answers)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build
+
+    return nbformat.reads(build.blank_exercise_text(SET), as_version=4)
 
 
 def answer(notebook, name: str, value: str):
@@ -32,7 +38,7 @@ def answer(notebook, name: str, value: str):
         if cell.cell_type == "code" and re.search(rf"^{name} = \.\.\.$", cell.source, re.M):
             cell.source = re.sub(rf"^{name} = \.\.\.$", f"{name} = {value}", cell.source, flags=re.M)
             return notebook
-    raise AssertionError(f"no placeholder {name} in {EXERCISE.name}")
+    raise AssertionError(f"no placeholder {name} in {SET}.ipynb")
 
 
 def _solution_cells() -> dict[str, str]:

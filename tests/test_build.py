@@ -162,11 +162,15 @@ def test_exercises_run_top_to_bottom_unanswered(path, notebook_runs_shared):
 
 
 def test_exercises_hold_no_solution_code():
+    """The hand-outs as generated and as committed (the working copy's file where there is no git: it may
+    hold a learner's answers and outputs, which is theirs to keep)."""
     for exercise, solution in zip(EXERCISES, SOLUTIONS):
         assert exercise.name == solution.name
-        text = exercise.read_text(encoding="utf-8")
-        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "ex.expect(" not in text
-        assert '"outputs": []' in text and '"execution_count": null' in text
+        committed = build.committed_text(exercise)
+        for text in (build.blank_exercise_text(exercise.stem),
+                     committed if committed is not None else exercise.read_text(encoding="utf-8")):
+            assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "ex.expect(" not in text
+            assert '"outputs": []' in text and '"execution_count": null' in text
 
 
 def test_numbers_are_read_as_written():
@@ -311,6 +315,7 @@ def test_drift_check_tells_a_learners_answers_from_a_stale_hand_out(tmp_path, mo
     exercises.mkdir()
     answered = exercises / "01_orders_of_magnitude.ipynb"
     answered.write_text(blank.replace("= ...", "= 7.9e19", 1), encoding="utf-8")
+    (exercises / "01_orders_of_magnitude.answers.json").write_text('{"answers": {}}', encoding="utf-8")
     monkeypatch.setattr(build, "EXERCISES", exercises)
     monkeypatch.setattr(build, "committed_text", lambda path: blank)
     status = build.cmd_check(["01"], with_keys=False)
@@ -331,3 +336,16 @@ def test_blank_hand_outs_are_written_over_answered_ones(tmp_path):
     assert (tmp_path / "01_orders_of_magnitude.ipynb").read_text(encoding="utf-8") == build.blank_exercise_text("01")
     with pytest.raises(build.BuildError):
         build.blank_exercise_text("99")
+
+
+def test_answers_saved_beside_a_hand_out_are_not_drift(tmp_path, monkeypatch, capsys):
+    """The widgets save a learner's answers as exercises/<set>.answers.json (git-ignored): the whole-course
+    drift check, which reports any generated-looking file without a solutions notebook, leaves it alone."""
+    exercises = tmp_path / "exercises"
+    build.write_blank_exercises(exercises)
+    (exercises / "01_orders_of_magnitude.answers.json").write_text('{"answers": {}}', encoding="utf-8")
+    (exercises / "99_gone.ipynb").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(build, "EXERCISES", exercises)
+    assert build.cmd_check(None, with_keys=False) == 1
+    out = capsys.readouterr().out
+    assert "99_gone.ipynb has no solutions notebook" in out and "answers.json" not in out, out[-3000:]

@@ -394,6 +394,8 @@ def cmd_check(only: list[str] | None, with_keys: bool = True) -> int:
         generated_dirs = [EXERCISES, EXERCISES / "keys", SOLUTIONS / "keys"] if with_keys else [EXERCISES]
         for folder in generated_dirs:
             for stray in sorted(folder.glob("[0-9][0-9]_*")):
+                if stray.name.endswith(".answers.json"):
+                    continue  # answers an exercises notebook saved beside itself (git-ignored), not a generated file
                 if stray.is_file() and stray not in expected_targets:
                     drift += 1
                     print(f"DRIFT {_shown(stray)} has no solutions notebook behind it")

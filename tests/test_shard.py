@@ -71,8 +71,17 @@ def _need_sandbox() -> None:
         pytest.skip(f"no sandbox here: {error}")
 
 
-def _notebook(source: Path, tag: str) -> str:
-    document = json.loads(source.read_text())
+def _blank() -> str:
+    """The hand-out as a fresh clone has it (exercises/ in this working copy may hold a learner's answers)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build
+
+    return build.blank_exercise_text(SET)
+
+
+def _notebook(source: Path | None, tag: str) -> str:
+    """A submission: the solutions notebook (``source``) or, with None, the blank hand-out, tagged."""
+    document = json.loads(source.read_text() if source is not None else _blank())
     document["cells"].append({"cell_type": "markdown", "metadata": {}, "source": f"submission {tag}"})
     return json.dumps(document)
 
@@ -85,7 +94,7 @@ def sharded(tmp_path_factory):
     submissions.mkdir()
     students = ["ann", "ben", "cho", "dev"]
     for student in students:
-        source = ROOT / ("solutions" if student == "ann" else "exercises") / f"{SET}.ipynb"
+        source = ROOT / "solutions" / f"{SET}.ipynb" if student == "ann" else None
         (submissions / f"{student}_{SET}.ipynb").write_text(_notebook(source, student))
     outputs = []
     for index in range(2):
@@ -139,7 +148,7 @@ def test_the_same_student_in_two_shards_is_refused(sharded):
     # a second copy of that student's set, graded in the other shard (e.g. alice_01 and alice/01_...)
     extra = sharded["base"] / "twice_in"
     extra.mkdir()
-    (extra / f"{student}_{SET}.ipynb").write_text(_notebook(ROOT / "exercises" / f"{SET}.ipynb", "again"))
+    (extra / f"{student}_{SET}.ipynb").write_text(_notebook(None, "again"))
     third = sharded["base"] / "twice_out"
     assert shard.main(["grade", "--shards", "1", "--index", "0", str(extra), "--out", str(third)]) == 0
     _refused([first, second, third], sharded["base"] / "twice_merged", f"{student} / {SET} graded in")

@@ -56,9 +56,14 @@ def test_clean_is_idempotent_so_a_rerun_gives_no_diff():
     assert build.notebook_text(once) == build.notebook_text(twice)
 
 
-def test_language_info_is_what_the_kernel_writes():
+def test_language_info_is_what_the_kernel_writes(monkeypatch):
     """JupyterLab rewrites language_info from the kernel unless it is deep-equal: a trimmed
     value made each lesson 'unsaved' when its kernel started."""
+    import comm
+
+    # the import below points comm at ipykernel's manager: put comm back afterwards (build.kernel_language_info)
+    monkeypatch.setattr(comm, "create_comm", comm.create_comm)
+    monkeypatch.setattr(comm, "get_comm_manager", comm.get_comm_manager)
     from ipykernel.ipkernel import IPythonKernel
 
     notebook = _executed_notebook()
@@ -181,3 +186,16 @@ def test_map_drift_fails_the_check_and_map_fixes_it(tmp_path, monkeypatch, capsy
 
 def test_committed_course_map_is_current(capsys):
     assert build.cmd_map(write=False) == 0, capsys.readouterr().out
+
+
+def test_reading_the_kernels_language_info_leaves_the_comm_package_alone():
+    """Importing ipykernel.ipkernel repoints comm at ipykernel's comm manager; widgets made afterwards in a
+    process that is not a kernel then raised KeyErrors when collected. In a fresh process (the import runs once)."""
+    import subprocess
+
+    code = ("import sys; sys.path.insert(0, 'tools'); import comm, build; before = (comm.create_comm, "
+            "comm.get_comm_manager); info = build.kernel_language_info(); "
+            "print(info['name'], (comm.create_comm, comm.get_comm_manager) == before, "
+            "'ipykernel.ipkernel' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["python", "True", "True"], done.stderr[-2000:]

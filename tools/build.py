@@ -436,8 +436,16 @@ def kernel_language_info() -> dict:
     JupyterLab writes the running kernel's language_info into the notebook and skips
     the write only when the stored value is deep-equal; a trimmed {"name": "python"}
     made every lesson "unsaved" the moment its kernel started."""
-    from ipykernel.ipkernel import IPythonKernel
+    import comm
 
+    # importing ipykernel.ipkernel points the comm package at ipykernel's comm manager for good. This process is
+    # not a kernel: widgets made in it afterwards (the tests make many) then closed against another manager than
+    # the one they had opened with, and Widget.__del__ raised KeyErrors
+    before = comm.create_comm, comm.get_comm_manager
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    finally:
+        comm.create_comm, comm.get_comm_manager = before
     return copy.deepcopy(dict(IPythonKernel.language_info))
 
 

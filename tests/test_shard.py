@@ -19,6 +19,9 @@ import pytest
 from scalecheck.classroom.grading import sandbox, shard
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import build  # noqa: E402
+
 SET = "01_orders_of_magnitude"
 
 
@@ -71,17 +74,10 @@ def _need_sandbox() -> None:
         pytest.skip(f"no sandbox here: {error}")
 
 
-def _blank() -> str:
-    """The hand-out as a fresh clone has it (exercises/ in this working copy may hold a learner's answers)."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import build
-
-    return build.blank_exercise_text(SET)
-
-
 def _notebook(source: Path | None, tag: str) -> str:
     """A submission: the solutions notebook (``source``) or, with None, the blank hand-out, tagged."""
-    document = json.loads(source.read_text() if source is not None else _blank())
+    # with None, the hand-out as a fresh clone has it (exercises/ here may hold a learner's answers)
+    document = json.loads(source.read_text() if source is not None else build.blank_exercise_text(SET))
     document["cells"].append({"cell_type": "markdown", "metadata": {}, "source": f"submission {tag}"})
     return json.dumps(document)
 

@@ -259,21 +259,25 @@ def blank_exercise_text(name: str, solutions: Path | None = None) -> str:
 
     What a test or a copy of the course starts from: ``exercises/`` in a working copy may hold a
     learner's answers (JupyterLab saves them there), while this is the blank notebook a fresh clone has."""
-    paths = [p for p in sorted((solutions or SOLUTIONS).glob("[0-9][0-9]_*.ipynb")) if p.stem.startswith(name)]
+    paths = solution_notebooks([name], solutions)
     if len(paths) != 1:
         raise BuildError(f"no single exercise set {name!r}: {[p.name for p in paths]}")
-    return notebook_text(make_exercise_notebook(nbformat.read(paths[0], as_version=4)))
+    return _exercise_text(nbformat.read(paths[0], as_version=4))
 
 
 def write_blank_exercises(folder: Path, solutions: Path | None = None) -> list[Path]:
     """Every set's blank hand-out written into ``folder`` (over any notebook of the same name there)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted((solutions or SOLUTIONS).glob("[0-9][0-9]_*.ipynb")):
+    for path in solution_notebooks(None, solutions):
         target = folder / path.name
-        target.write_text(blank_exercise_text(path.stem, path.parent), encoding="utf-8")
+        target.write_text(_exercise_text(nbformat.read(path, as_version=4)), encoding="utf-8")
         written.append(target)
     return written
+
+
+def _exercise_text(solution) -> str:
+    return notebook_text(make_exercise_notebook(solution))
 
 
 def _shown(path: Path) -> str:
@@ -335,7 +339,7 @@ def generated_files(solution_path: Path, with_keys: bool = True) -> dict[Path, s
     name = solution_path.stem
     solution = nbformat.read(solution_path, as_version=4)
     check_key_independence(solution, name)
-    files = {EXERCISES / solution_path.name: notebook_text(make_exercise_notebook(solution))}
+    files = {EXERCISES / solution_path.name: _exercise_text(solution)}
     if with_keys:
         document = build_key(solution_path)
         entries = document["questions"]
@@ -348,8 +352,9 @@ def generated_files(solution_path: Path, with_keys: bool = True) -> dict[Path, s
     return files
 
 
-def solution_notebooks(only: list[str] | None = None) -> list[Path]:
-    paths = sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+def solution_notebooks(only: list[str] | None = None, folder: Path | None = None) -> list[Path]:
+    """The solutions notebooks (of ``folder``, default the course's), those starting with an ``only`` prefix."""
+    paths = sorted((folder or SOLUTIONS).glob("[0-9][0-9]_*.ipynb"))
     if only:
         paths = [p for p in paths if any(p.stem.startswith(o) for o in only)]
     return paths

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,6 +19,9 @@ import nbformat
 from scalecheck.exercise.vocabulary import QUESTION_CALL as CALL
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import build as builder  # noqa: E402  (this module has a build() of its own)
+
 SET = "01_orders_of_magnitude"
 SOLUTION = ROOT / "solutions" / f"{SET}.ipynb"
 
@@ -25,12 +29,7 @@ SOLUTION = ROOT / "solutions" / f"{SET}.ipynb"
 def exercise() -> nbformat.NotebookNode:
     """The blank hand-out, generated from the solutions as `release` makes it (exercises/ in this working
     copy may hold a learner's answers)."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    import build
-
-    return nbformat.reads(build.blank_exercise_text(SET), as_version=4)
+    return nbformat.reads(builder.blank_exercise_text(SET), as_version=4)
 
 
 def answer(notebook, name: str, value: str):

@@ -248,3 +248,25 @@ def test_no_dead_local_links(folder):
     dead = [f"{p.name}: {target}" for p in sorted((ROOT / folder).glob("*.ipynb")) for target in _links(p)
             if not (p.parent / target).exists()]
     assert not dead
+
+
+def test_release_from_a_checkout_with_typed_answers_does_not_say_regenerate(tmp_path):
+    """In a git checkout whose committed hand-out is current, an answered exercises/01 is someone's work:
+    the note says so, instead of advising `tools/build.py exercises`, which would overwrite it."""
+    import subprocess
+
+    course = tmp_path / "course"
+    for part in ("scalecheck", "data", "lessons", "exercises", "solutions", "tools", "docs"):
+        shutil.copytree(ROOT / part, course / part, ignore=shutil.ignore_patterns("__pycache__", "*.answers.json"))
+    for name in ("course.py", "pyproject.toml", "environment.yml", "postBuild"):
+        shutil.copy2(ROOT / name, course / name)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "course"]):
+        subprocess.run(git + command, cwd=course, check=True, capture_output=True)
+    tried = course / "exercises" / "01_orders_of_magnitude.ipynb"
+    tried.write_text(tried.read_text(encoding="utf-8").replace("= ...", "= 7.9e19", 1), encoding="utf-8")
+    notes: list[str] = []
+    release.build_release(["01"], tmp_path / "handout", course_root=course, notes=notes)
+    assert any("holds answers typed into it" in note for note in notes), notes
+    assert not any("tools/build.py exercises" in note for note in notes), notes
+    assert "7.9e19" not in (tmp_path / "handout" / "exercises" / "01_orders_of_magnitude.ipynb").read_text()

@@ -247,8 +247,14 @@ def _write_sets(out: Path, generated: dict[str, dict[Path, str]], course_root: P
             write_atomic(out / relative, text)
             committed = course_root / relative
             if notes is not None and (not committed.exists() or committed.read_text(encoding="utf-8") != text):
-                notes.append(f"{relative} differs from what solutions/{name}.ipynb generates; the hand-out has the "
-                             f"generated version (update yours with: tools/build.py exercises {name.split('_', 1)[0]})")
+                if relative.parts[0] == "exercises" and _builder(course_root).committed_text(committed) == text:
+                    # answers typed into the working copy (JupyterLab saves them there): not stale, and
+                    # "tools/build.py exercises" would overwrite them
+                    notes.append(f"{relative} holds answers typed into it; the hand-out has the blank one")
+                else:
+                    notes.append(f"{relative} differs from what solutions/{name}.ipynb generates; the hand-out has "
+                                 f"the generated version (update yours with: tools/build.py exercises "
+                                 f"{name.split('_', 1)[0]})")
         prefix = name.split("_", 1)[0]
         for lesson in sorted((course_root / "lessons").glob(f"{prefix}_*.ipynb")):
             _write_notebook(_cleared(nbformat.read(lesson, as_version=4)), out / "lessons" / lesson.name)

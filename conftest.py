@@ -108,6 +108,7 @@ SLOW = (
     "tests/test_launcher.py::test_handout_exercises_are_generated_afresh_not_the_working_copy",
     "tests/test_launcher.py::test_release_from_a_checkout_with_typed_answers_does_not_say_regenerate",
     "tests/test_grader_units.py::test_a_grading_kernel_runs_code_without_a_debugger",
+    "tests/test_grader_units.py::test_a_kernel_that_answers_garbage_leaves_no_traceback_for_the_teacher",
     "tests/test_build_map.py::test_reading_the_kernels_language_info_leaves_the_comm_package_alone",
 )
 

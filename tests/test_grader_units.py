@@ -507,3 +507,34 @@ def test_a_grading_kernel_runs_code_without_a_debugger(tmp_path, monkeypatch):
         manager.shutdown_kernel(now=True)
     assert reply["content"]["status"] == "ok"
     assert "".join(printed).split() == ["None", "False", "42"]
+
+
+def test_a_kernel_that_answers_garbage_leaves_no_traceback_for_the_teacher(capfd, caplog):
+    """A submission whose kernel answers in a shape the client cannot read (here json.dumps replaced) fails
+    alone. nbclient cancels its "kernel alive?" poll only when a cell's reply arrives, so the poll stayed in
+    the worker's event loop; the next run woke it after the client was closed, and it printed "Task exception
+    was never retrieved" and a traceback into the teacher's progress bar (seen grading the hostile corpus
+    with `course.py grade`)."""
+    import gc
+    from dataclasses import asdict
+
+    from scalecheck.classroom.grading.runner import Limits, run_submission
+
+    root = str(Path(__file__).resolve().parent.parent)
+
+    def notebook(source: str) -> bytes:
+        return json.dumps({"cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [],
+                                      "execution_count": None}], "metadata": {}, "nbformat": 4,
+                           "nbformat_minor": 5}).encode()
+
+    limits = asdict(Limits(total_timeout_s=120))
+    # the poll wakes every second: a cell longer than that leaves it mid-wait when the reply goes wrong
+    garbled = run_submission(notebook("import json, time\ntime.sleep(1.5)\njson.dumps = lambda *a, **k: '[1, 2, 3]'"),
+                             None, SETS[0], root, {}, limits, 0, False)
+    assert "stopped answering properly" in garbled["failure"], garbled["failure"]
+    after = run_submission(notebook("x = 1"), None, SETS[0], root, {}, limits, 0, False)
+    assert not after["failure"], after["failure"]
+    gc.collect()  # asyncio reports an unretrieved task exception when the task is collected
+    # outside pytest the message goes to stderr through logging's last resort; here pytest's log capture has it
+    printed = capfd.readouterr().err + "".join(record.getMessage() for record in caplog.records)
+    assert "Traceback" not in printed and "never retrieved" not in printed, printed[-2000:]

@@ -159,6 +159,17 @@ def _capped_client_class():
             self.current_cell = cell_index
             return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
+        async def _async_check_alive(self):
+            # nbclient cancels a cell's "kernel alive?" poll only when the cell's reply arrives. When reading the
+            # reply raised instead (a hostile kernel's garbled message), the poll stays in the worker's event
+            # loop and wakes in a later run, after this client was closed: it ends here, quietly, rather than
+            # failing an assertion and printing a traceback into the teacher's progress bar.
+            if self.kc is None:
+                from nbclient.exceptions import DeadKernelError
+
+                raise DeadKernelError("this run is over")
+            await super()._async_check_alive()
+
         def process_message(self, msg, cell, cell_index):
             content = msg.get("content") if isinstance(msg, dict) else None
             kind = msg.get("msg_type") if isinstance(msg, dict) else None

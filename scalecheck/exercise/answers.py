@@ -250,6 +250,21 @@ class AnswerStore:
         except (OSError, ValueError):
             return None
 
+    def notebook_problem(self) -> str:
+        """Why the notebook cannot be read for its saved answers ('' when it can, or when there is none)."""
+        if self.notebook is None or not self.notebook.is_file():
+            return ""
+        try:
+            with open(self.notebook, encoding="utf-8") as handle:
+                json.load(handle)
+        except UnicodeDecodeError:
+            return "it is not UTF-8 text"
+        except ValueError as error:  # json.JSONDecodeError: say where, as an editor would
+            return f"it is not valid JSON (line {getattr(error, 'lineno', '?')}, column {getattr(error, 'colno', '?')})"
+        except OSError as error:
+            return f"it cannot be opened ({error.strerror or type(error).__name__})"
+        return ""
+
     def saved(self) -> SavedAnswers:
         """Both copies combined: the most recent answer per question."""
         return saved_answers(self._load_notebook(), self._load_sidecar())

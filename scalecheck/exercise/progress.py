@@ -74,6 +74,12 @@ def set_progress(name: str, root: Path | None = None) -> SetProgress:
                                       key=lambda q: ((exercise_set.entries or {}).get(q) or {}).get("order", 0))]
     if exercise_set.load_problem:
         result.problems.append(exercise_set.load_problem)
+    damaged = store.notebook_problem()
+    if damaged:  # a truncated or hand-broken save: say so, rather than show the set as never started
+        result.problems.append(
+            f"{name}: exercises/{name}.ipynb cannot be read ({damaged}), so the answers saved in it are not "
+            "counted (those in its side file are). In JupyterLab, File > Revert Notebook to Checkpoint may "
+            "bring back the last good save.")
     saved = store.saved()
     result.problems += saved.conflicts
     entries = exercise_set.entries or {}

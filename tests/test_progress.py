@@ -73,14 +73,20 @@ def test_no_answers_yet_and_damaged_files_never_raise(tmp_path, monkeypatch):
 
 def test_a_damaged_notebook_is_named_and_its_side_file_still_counts(answered):
     """A notebook cut short (a crash mid-save, a bad hand edit) is not shown as a set never started: the
-    overview says which file cannot be read and where, and the side file's answers still count."""
+    overview says which file cannot be read and where, that the side file's answers still count, and where
+    JupyterLab's last checkpoint is (Lab cannot open the broken file, so cannot revert it either)."""
     root = answered(with_key=True)
     notebook = root / "exercises" / f"{SET}.ipynb"
     notebook.write_text('{"cells": [\n  {"cell_type": "code",')
     row = progress.set_progress(SET)
     assert row.answered == 3  # the answers the side file holds
     (note,) = [p for p in row.problems if f"{SET}.ipynb" in p]
-    assert "not valid JSON (line 2" in note and "Revert Notebook to Checkpoint" in note
+    assert "not valid JSON (line 2" in note and "checkpoint" not in note  # none saved yet
+    checkpoints = root / "exercises" / ".ipynb_checkpoints"
+    checkpoints.mkdir()
+    (checkpoints / f"{SET}-checkpoint.ipynb").write_text("{}")
+    (note,) = [p for p in progress.set_progress(SET).problems if f"{SET}.ipynb" in p]
+    assert f".ipynb_checkpoints/{SET}-checkpoint.ipynb: copy it over the broken file" in note
     notebook.write_bytes(b'{"cells": "\xff\xfe"}')
     assert any("not UTF-8" in p for p in progress.set_progress(SET).problems)
     notebook.unlink()  # no notebook at all is not a problem: the side file alone is enough

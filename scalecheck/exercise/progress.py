@@ -76,10 +76,13 @@ def set_progress(name: str, root: Path | None = None) -> SetProgress:
         result.problems.append(exercise_set.load_problem)
     damaged = store.notebook_problem()
     if damaged:  # a truncated or hand-broken save: say so, rather than show the set as never started
+        # JupyterLab cannot open such a file (so not revert it either), but its server keeps the last checkpoint
+        checkpoint = notebook.parent / ".ipynb_checkpoints" / f"{name}-checkpoint.ipynb"
         result.problems.append(
             f"{name}: exercises/{name}.ipynb cannot be read ({damaged}), so the answers saved in it are not "
-            "counted (those in its side file are). In JupyterLab, File > Revert Notebook to Checkpoint may "
-            "bring back the last good save.")
+            "counted (those in its side file are)."
+            + (f" JupyterLab's last checkpoint of it is exercises/.ipynb_checkpoints/{checkpoint.name}: copy it "
+               "over the broken file to get that save back." if checkpoint.is_file() else ""))
     saved = store.saved()
     result.problems += saved.conflicts
     entries = exercise_set.entries or {}

@@ -493,13 +493,21 @@ def browser_bench(
         with CourseLab(course, Path(folder) / "home", server_args) as lab, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             for name, relative in targets:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.set_default_timeout(60_000)
                 load = os.getloadavg()[0]
-                try:
-                    _open_and_run(page, lab, relative)
-                    found = _measure_page(page, presses)
-                except Exception as error:
+                for attempt in (1, 2):  # Lab's Run menu has twice timed out on one explorer of a run: once more
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    page.set_default_timeout(60_000)
+                    try:
+                        _open_and_run(page, lab, relative)
+                        found = _measure_page(page, presses)
+                        break
+                    except Exception as error:
+                        failure = error
+                        if attempt == 1:
+                            print(f"  {name}: {type(error).__name__} opening it; trying once more", flush=True)
+                            page.close()
+                            lab.shut_down_kernels()
+                else:  # both attempts failed: a row that says why
                     found = [
                         {
                             "index": 0,
@@ -510,7 +518,7 @@ def browser_bench(
                             "median_ms": float("nan"),
                             "p95_ms": float("nan"),
                             "max_ms": float("nan"),
-                            "error": f"{type(error).__name__}: {str(error).splitlines()[0][:100]}",
+                            "error": f"{type(failure).__name__}: {(str(failure).splitlines() or [''])[0][:100]}",
                         }
                     ]
                 for entry in found:

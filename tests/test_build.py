@@ -329,6 +329,35 @@ def test_drift_check_tells_a_learners_answers_from_a_stale_hand_out(tmp_path, mo
     assert build.cmd_check(["01"], with_keys=False) == 1
 
 
+def test_regenerating_keeps_answers_typed_into_a_hand_out_unless_forced(tmp_path, monkeypatch, capsys):
+    """`build.py exercises` after fixing a key (the README's re-grading step) must not erase answers that
+    JupyterLab saved into exercises/: a notebook that differs from both the generated and the committed
+    text is kept, with a message and exit 1, unless --force. A stale committed hand-out is still rewritten."""
+    blank = build.blank_exercise_text("01")
+    exercises = tmp_path / "exercises"
+    exercises.mkdir()
+    target = exercises / "01_orders_of_magnitude.ipynb"
+    answered = blank.replace("= ...", "= 7.9e19", 1)
+    target.write_text(answered, encoding="utf-8")
+    monkeypatch.setattr(build, "EXERCISES", exercises)
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    stale = blank.replace("= ...", "= None", 1)  # the last commit has an older hand-out
+    monkeypatch.setattr(build, "committed_text", lambda path: stale)
+    assert build.cmd_exercises(["01"], with_keys=False) == 1
+    out = capsys.readouterr().out
+    assert "kept exercises/01_orders_of_magnitude.ipynb" in out and "--force" in out, out
+    assert target.read_text(encoding="utf-8") == answered
+    assert build.main(["exercises", "01", "--no-keys", "--force"]) == 0
+    assert target.read_text(encoding="utf-8") == blank
+    target.write_text(stale, encoding="utf-8")  # the committed, stale hand-out: regenerated without asking
+    assert build.cmd_exercises(["01"], with_keys=False) == 0
+    assert target.read_text(encoding="utf-8") == blank
+    target.write_text(answered, encoding="utf-8")
+    monkeypatch.setattr(build, "committed_text", lambda path: None)  # no git: nothing to compare with
+    assert build.cmd_exercises(["01"], with_keys=False) == 0
+    assert target.read_text(encoding="utf-8") == blank
+
+
 def test_blank_hand_outs_are_written_over_answered_ones(tmp_path):
     (tmp_path / "01_orders_of_magnitude.ipynb").write_text("answered", encoding="utf-8")
     written = build.write_blank_exercises(tmp_path)

@@ -364,13 +364,32 @@ def solution_notebooks(only: list[str] | None = None, folder: Path | None = None
 # Commands
 
 
-def cmd_exercises(only: list[str] | None, with_keys: bool = True) -> int:
+def holds_typed_work(target: Path, current: str, generated: str) -> bool:
+    """An exercise notebook whose text is neither what is generated nor what the last commit has: most likely
+    work typed into it (JupyterLab saves a learner's, or a teacher's trial, answers there), possibly an
+    earlier regeneration not yet committed. Outside git (nothing to compare with), never."""
+    if target.parent != EXERCISES or current == generated:
+        return False
+    committed = committed_text(target)
+    return committed is not None and current != committed
+
+
+def cmd_exercises(only: list[str] | None, with_keys: bool = True, force: bool = False) -> int:
+    kept = 0
     for path in solution_notebooks(only):
         for target, text in generated_files(path, with_keys).items():
-            if not target.is_file() or target.read_text(encoding="utf-8") != text:
-                keymod.write_atomic(target, text)
-                print(f"wrote {target.relative_to(ROOT)}")
-    return 0
+            current = target.read_text(encoding="utf-8") if target.is_file() else None
+            if current == text:
+                continue
+            if current is not None and not force and holds_typed_work(target, current, text):
+                kept += 1
+                print(f"kept {_shown(target)}: it differs from the last commit and from what "
+                      f"{path.name} generates (answers typed into it in JupyterLab, or an earlier regeneration "
+                      "not yet committed). Move it away, or run again with --force to replace it.")
+                continue
+            keymod.write_atomic(target, text)
+            print(f"wrote {_shown(target)}")
+    return 1 if kept else 0
 
 
 def cmd_check(only: list[str] | None, with_keys: bool = True) -> int:
@@ -1078,10 +1097,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01")
     parser.add_argument("--no-keys", action="store_true",
                         help="exercises/check: exercise notebooks only, without executing the solutions for keys")
+    parser.add_argument("--force", action="store_true",
+                        help="exercises: also replace exercise notebooks that hold answers typed into them")
     args = parser.parse_args(argv)
     try:
         if args.command == "exercises":
-            return cmd_exercises(args.only, with_keys=not args.no_keys)
+            return cmd_exercises(args.only, with_keys=not args.no_keys, force=args.force)
         if args.command == "check":
             return cmd_check(args.only, with_keys=not args.no_keys)
         if args.command == "clean":

@@ -38,7 +38,8 @@ LAB_USER_SETTINGS = {
 def write_blank_exercises(folder: Path) -> None:
     """The hand-outs as a fresh clone has them, over whatever exercises/ held in this working copy
     (JupyterLab saves a learner's answers there; a test must start from the blank notebook)."""
-    sys.path.insert(0, str(ROOT / "tools"))
+    if str(ROOT / "tools") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tools"))
     import build
 
     build.write_blank_exercises(folder)

@@ -106,7 +106,8 @@ def run_one(kind: str, path_text: str, out_text: str) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         # the hand-out generated from the solutions, as a fresh clone has it: exercises/ in this working copy
         # may hold a learner's answers (the drift check compares the committed file with the same text)
-        sys.path.insert(0, str(ROOT / "tools"))
+        if str(ROOT / "tools") not in sys.path:  # once per runner, not once per notebook
+            sys.path.insert(0, str(ROOT / "tools"))
         import build
 
         copy = folder / path.name

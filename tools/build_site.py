@@ -67,7 +67,8 @@ def exercise_paths() -> list[Path]:
 
 def blank_exercise(path: Path) -> str:
     """An exercises notebook as a fresh clone has it (tools/build.py generates it from the solutions)."""
-    sys.path.insert(0, str(ROOT / "tools"))
+    if str(ROOT / "tools") not in sys.path:  # called once per exercise set
+        sys.path.insert(0, str(ROOT / "tools"))
     import build
 
     return build.blank_exercise_text(path.stem, ROOT / "solutions")

@@ -103,7 +103,8 @@ def clone(destination: Path, source: Path = ROOT) -> Path:
     if (destination / "exercises").is_dir() and (source / "solutions").is_dir():
         # exercises/ here may hold answers typed into it (JupyterLab saves a learner's work there): the
         # hand-outs are written afresh from the solutions, as a fresh clone has them
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        if str(Path(__file__).resolve().parent) not in sys.path:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
         import build
 
         build.write_blank_exercises(destination / "exercises", source / "solutions")

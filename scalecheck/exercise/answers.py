@@ -224,6 +224,7 @@ class AnswerStore:
 
     def __init__(self, notebook: Path | None = None, sidecar: Path | None = None):
         self.notebook = notebook
+        self.notebook_problem = ""  # set by each read: why the notebook could not be read ('' when it could)
         self.sidecar = sidecar if sidecar is not None else (sidecar_for(notebook) if notebook else None)
 
     @classmethod
@@ -242,28 +243,21 @@ class AnswerStore:
             return {}  # a damaged side file must not stop the notebook
 
     def _load_notebook(self) -> Any:
+        """The notebook's JSON, or None; why it could not be read goes to ``notebook_problem``."""
+        self.notebook_problem = ""
         if self.notebook is None or not self.notebook.is_file():
             return None
         try:
             with open(self.notebook, encoding="utf-8") as handle:
                 return json.load(handle)
-        except (OSError, ValueError):
-            return None
-
-    def notebook_problem(self) -> str:
-        """Why the notebook cannot be read for its saved answers ('' when it can, or when there is none)."""
-        if self.notebook is None or not self.notebook.is_file():
-            return ""
-        try:
-            with open(self.notebook, encoding="utf-8") as handle:
-                json.load(handle)
         except UnicodeDecodeError:
-            return "it is not UTF-8 text"
+            self.notebook_problem = "it is not UTF-8 text"
         except ValueError as error:  # json.JSONDecodeError: say where, as an editor would
-            return f"it is not valid JSON (line {getattr(error, 'lineno', '?')}, column {getattr(error, 'colno', '?')})"
+            self.notebook_problem = (f"it is not valid JSON (line {getattr(error, 'lineno', '?')}, "
+                                     f"column {getattr(error, 'colno', '?')})")
         except OSError as error:
-            return f"it cannot be opened ({error.strerror or type(error).__name__})"
-        return ""
+            self.notebook_problem = f"it cannot be opened ({error.strerror or type(error).__name__})"
+        return None
 
     def saved(self) -> SavedAnswers:
         """Both copies combined: the most recent answer per question."""

@@ -74,7 +74,8 @@ def set_progress(name: str, root: Path | None = None) -> SetProgress:
                                       key=lambda q: ((exercise_set.entries or {}).get(q) or {}).get("order", 0))]
     if exercise_set.load_problem:
         result.problems.append(exercise_set.load_problem)
-    damaged = store.notebook_problem()
+    saved = store.saved()
+    damaged = store.notebook_problem  # from the read saved() just made
     if damaged:  # a truncated or hand-broken save: say so, rather than show the set as never started
         # JupyterLab cannot open such a file (so not revert it either), but its server keeps the last checkpoint
         checkpoint = notebook.parent / ".ipynb_checkpoints" / f"{name}-checkpoint.ipynb"
@@ -83,7 +84,6 @@ def set_progress(name: str, root: Path | None = None) -> SetProgress:
             "counted (those in its side file are)."
             + (f" JupyterLab's last checkpoint of it is exercises/.ipynb_checkpoints/{checkpoint.name}: copy it "
                "over the broken file to get that save back." if checkpoint.is_file() else ""))
-    saved = store.saved()
     result.problems += saved.conflicts
     entries = exercise_set.entries or {}
     for question, entry in entries.items():
